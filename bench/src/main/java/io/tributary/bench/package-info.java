@@ -1,0 +1,2 @@
+/** Benchmarks against Apache Kafka. */
+package io.tributary.bench;

@@ -1,0 +1,2 @@
+/** Tributary coordinator. */
+package io.tributary.coordinator;

@@ -1,0 +1,2 @@
+/** Tributary replication. */
+package io.tributary.replication;

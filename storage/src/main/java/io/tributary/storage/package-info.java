@@ -1,0 +1,2 @@
+/** Tributary storage. */
+package io.tributary.storage;

@@ -1,0 +1,2 @@
+/** Tributary wire. */
+package io.tributary.wire;
