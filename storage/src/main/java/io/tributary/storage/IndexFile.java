@@ -147,7 +147,7 @@ abstract class IndexFile {
     /** Writes entries not yet on disk, cuts anything stale after them, and forces the file. */
     public final void flush() throws IOException {
         long wantedSize = (long) entries * entrySize;
-        if (flushedEntries == entries && fileSize == wantedSize) {
+        if (flushedEntries == entries && fileSize == wantedSize && Files.exists(file)) {
             return;
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {

@@ -40,6 +40,7 @@ public final class LogSegment implements Closeable {
     private long firstBatchTimestamp = -1;
     private int bytesSinceLastIndexEntry;
     private boolean dirty;
+    private boolean tailIsClean = true;
 
     private LogSegment(Path dir, long baseOffset, LogConfig config, boolean active, long createdMs) throws IOException {
         this.baseOffset = baseOffset;
@@ -307,6 +308,7 @@ public final class LogSegment implements Closeable {
         }
         size = (int) validEnd;
         nextOffset = expected;
+        tailIsClean = true;
         dirty = true;
         flush();
         return cut;
@@ -320,7 +322,12 @@ public final class LogSegment implements Closeable {
         long from = offsetIndex.entries() == 0 ? 0 : offsetIndex.entry(offsetIndex.entries() - 1).position();
         long next = offsetIndex.entries() == 0 ? baseOffset : offsetIndex.lastOffset() + 1;
         BatchScanner scan = new BatchScanner(channel, from, size);
+        boolean ordered = true;
         while (scan.next()) {
+            if (scan.baseOffset() < next && scan.position() > from) {
+                ordered = false;
+                break;
+            }
             if (scan.position() == 0) {
                 firstBatchTimestamp = scan.maxTimestamp();
             }
@@ -332,11 +339,15 @@ public final class LogSegment implements Closeable {
         }
         bytesSinceLastIndexEntry = (int) (size - from);
         nextOffset = next;
+        tailIsClean = ordered && scan.position() == size;
     }
 
-    /** Whether the index files agree with the log well enough to be trusted without a rebuild. */
-    public boolean indexesLookValid() {
-        return Files.exists(offsetIndex.file()) && Files.exists(timeIndex.file())
+    /**
+     * Whether the segment can be trusted without {@link #recover()}: the batches after the last index
+     * entry end exactly at the end of the file and the index files agree with the log.
+     */
+    public boolean looksIntact() {
+        return tailIsClean && Files.exists(offsetIndex.file()) && Files.exists(timeIndex.file())
                 && offsetIndex.isConsistentWith(size) && timeIndex.isConsistentWith(nextOffset);
     }
 

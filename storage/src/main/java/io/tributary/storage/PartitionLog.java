@@ -87,14 +87,14 @@ public final class PartitionLog implements Closeable {
             long base = ordered.get(i);
             boolean last = i == ordered.size() - 1;
             LogSegment segment = LogSegment.open(dir, base, config, last);
-            long coversTo = last ? Long.MAX_VALUE : ordered.get(i + 1);
+            long coversTo = last ? segment.nextOffset() : ordered.get(i + 1);
             LogSegment previous = active;
             if (previous != null && base < previous.nextOffset()) {
                 LOG.warn("{}: segment {} overlaps the one before it; deleting it and everything after", dir, base);
                 deleteFrom(segment, ordered.subList(i + 1, ordered.size()));
                 break;
             }
-            if (coversTo > recoveryPoint || !segment.indexesLookValid()) {
+            if (coversTo > recoveryPoint || !segment.looksIntact()) {
                 int bytes = segment.recover();
                 recovered++;
                 cut += bytes;
@@ -395,7 +395,8 @@ public final class PartitionLog implements Closeable {
 
     /**
      * Removes every record at or above {@code offset}; a batch holding it is removed whole. Truncating
-     * below the log start empties the log and starts it at {@code offset}.
+     * below the log start empties the log and starts it at {@code offset}; if removing a whole batch
+     * takes the end below the start, the start moves down to the (empty) end.
      */
     public synchronized void truncateTo(long offset) throws IOException {
         if (offset >= logEndOffset()) {
@@ -415,6 +416,8 @@ public final class PartitionLog implements Closeable {
         segment.reactivate();
         segment.truncateTo(offset);
         active = segment;
+        // A batch holding the offset goes whole, which can leave the end below the start.
+        logStartOffset = Math.min(logStartOffset, logEndOffset());
         recoveryPoint = Math.min(recoveryPoint, logEndOffset());
         writeCheckpoint();
     }

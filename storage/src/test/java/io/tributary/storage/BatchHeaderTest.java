@@ -1,0 +1,69 @@
+package io.tributary.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.junit.jupiter.api.Test;
+
+class BatchHeaderTest {
+
+    @Test
+    void readsTheSameFieldsAsKafkaClients() {
+        ByteBuffer buf = TestBatches.batch(Compression.gzip().build(), 42, 1_000, "a", "b", "c");
+        RecordBatch kafka = MemoryRecords.readableRecords(buf.duplicate()).batches().iterator().next();
+
+        assertThat(BatchHeader.baseOffset(buf, 0)).isEqualTo(kafka.baseOffset()).isEqualTo(42);
+        assertThat(BatchHeader.lastOffset(buf, 0)).isEqualTo(kafka.lastOffset()).isEqualTo(44);
+        assertThat(BatchHeader.sizeInBytes(buf, 0)).isEqualTo(kafka.sizeInBytes()).isEqualTo(buf.remaining());
+        assertThat(BatchHeader.maxTimestamp(buf, 0)).isEqualTo(kafka.maxTimestamp()).isEqualTo(1_002);
+        assertThat(BatchHeader.baseTimestamp(buf, 0)).isEqualTo(1_000);
+        assertThat(BatchHeader.recordCount(buf, 0)).isEqualTo(3);
+        assertThat(BatchHeader.magic(buf, 0)).isEqualTo(BatchHeader.MAGIC);
+        assertThat(BatchHeader.storedCrc(buf, 0)).isEqualTo(kafka.checksum());
+        assertThat(BatchHeader.producerId(buf, 0)).isEqualTo(-1);
+        assertThat(BatchHeader.validate(buf, 0, buf.limit())).isNull();
+    }
+
+    @Test
+    void validateFindsEachKindOfDamage() {
+        ByteBuffer good = TestBatches.batch(0, 1, "value");
+
+        ByteBuffer flipped = copy(good);
+        flipped.put(flipped.limit() - 1, (byte) (flipped.get(flipped.limit() - 1) ^ 1));
+        assertThat(BatchHeader.validate(flipped, 0, flipped.limit())).contains("CRC");
+
+        assertThat(BatchHeader.validate(good, 0, good.limit() - 1)).contains("truncated batch");
+        assertThat(BatchHeader.validate(good, 0, 20)).contains("truncated header");
+
+        ByteBuffer magic = copy(good);
+        magic.put(16, (byte) 1);
+        assertThat(BatchHeader.validate(magic, 0, magic.limit())).contains("magic");
+
+        ByteBuffer length = copy(good);
+        length.putInt(8, 3);
+        assertThat(BatchHeader.validate(length, 0, length.limit())).contains("smaller than a header");
+    }
+
+    @Test
+    void leaderEpochIsOutsideTheCrcButTimestampsAreInside() {
+        ByteBuffer buf = copy(TestBatches.batch(0, 1, "value"));
+        BatchHeader.setPartitionLeaderEpoch(buf, 0, 7);
+        BatchHeader.setBaseOffset(buf, 0, 100);
+        assertThat(BatchHeader.validate(buf, 0, buf.limit())).isNull();
+        assertThat(BatchHeader.partitionLeaderEpoch(buf, 0)).isEqualTo(7);
+
+        buf.putLong(35, 999);
+        assertThat(BatchHeader.validate(buf, 0, buf.limit())).contains("CRC");
+        BatchHeader.updateCrc(buf, 0);
+        assertThat(BatchHeader.validate(buf, 0, buf.limit())).isNull();
+    }
+
+    private static ByteBuffer copy(ByteBuffer b) {
+        ByteBuffer c = ByteBuffer.allocate(b.remaining());
+        c.put(b.duplicate());
+        return c.flip();
+    }
+}
