@@ -1,0 +1,193 @@
+package io.tributary.replication;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupManagementRequest;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.statemachine.StateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * This broker's one Ratis server and the groups it hosts: the metadata group and replica groups. Entries
+ * are submitted straight to the local server (no client round trip) and the state machine's reply comes
+ * back once the entry is committed and applied.
+ */
+public final class RaftNode implements Closeable {
+    /** The metadata group's id, the same on every cluster. */
+    public static final RaftGroupId METADATA_GROUP = RaftGroupId.valueOf(
+            UUID.nameUUIDFromBytes("tributary-metadata".getBytes(StandardCharsets.UTF_8)));
+
+    private final ReplicationConfig config;
+    private final RaftPeerId self;
+    private final ClientId clientId = ClientId.randomId();
+    private final AtomicLong callIds = new AtomicLong();
+    private final StateMachine.Registry registry;
+    private volatile RaftServer server;
+
+    public RaftNode(ReplicationConfig config, StateMachine.Registry registry) {
+        this.config = config;
+        this.self = peerId(config.nodeId());
+        this.registry = registry;
+    }
+
+    /**
+     * Ratis settings sized for many groups on a small machine (see docs/architecture.md), then the
+     * broker's own {@code raft.server.*} and {@code raft.grpc.*} overrides.
+     */
+    static RaftProperties ratisProperties(ReplicationConfig config) {
+        RaftProperties props = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(props, List.of(config.raftDir().toFile()));
+        GrpcConfigKeys.Server.setHost(props, config.raftHost());
+        GrpcConfigKeys.Server.setPort(props, config.raftPort());
+        GrpcConfigKeys.setMessageSizeMax(props, SizeInBytes.valueOf("64MB"));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf("8MB"));
+        RaftServerConfigKeys.Log.setPreallocatedSize(props, SizeInBytes.valueOf("1MB"));
+        RaftServerConfigKeys.Log.setWriteBufferSize(props, SizeInBytes.valueOf("2MB"));
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(props, SizeInBytes.valueOf("1MB"));
+        RaftServerConfigKeys.Log.setSegmentCacheNumMax(props, 2);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, 2048);
+        RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(150, java.util.concurrent.TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(300, java.util.concurrent.TimeUnit.MILLISECONDS));
+        config.ratisProperties().forEach(props::set);
+        return props;
+    }
+
+    /** Builds and starts the Ratis server; it recovers the groups it hosted before, if any. */
+    public void start() throws IOException {
+        List<RaftPeer> peers = new ArrayList<>();
+        config.metadataPeers().forEach((id, address) -> peers.add(peer(id, address, 0)));
+        RaftServer.Builder builder = RaftServer.newBuilder()
+                .setServerId(self)
+                .setProperties(ratisProperties(config))
+                .setStateMachineRegistry(registry);
+        // Ratis recovers every group it finds in its storage; only a new broker is given the metadata group.
+        if (!java.nio.file.Files.exists(config.raftDir().resolve(METADATA_GROUP.getUuid().toString()))) {
+            builder.setGroup(RaftGroup.valueOf(METADATA_GROUP, peers));
+        }
+        server = builder.build();
+        server.start();
+    }
+
+    public int nodeId() {
+        return config.nodeId();
+    }
+
+    public static RaftPeerId peerId(int nodeId) {
+        return RaftPeerId.valueOf(String.valueOf(nodeId));
+    }
+
+    public static RaftPeer peer(int nodeId, String address, int priority) {
+        return RaftPeer.newBuilder().setId(peerId(nodeId)).setAddress(address).setPriority(priority).build();
+    }
+
+    /** The Raft address this server listens on (useful when the configured port was 0). */
+    public String boundRaftAddress() {
+        return config.raftHost() + ":" + server.getServerRpc().getInetSocketAddress().getPort();
+    }
+
+    /**
+     * Submits an entry to a group this broker leads. Completes with the state machine's reply, or with
+     * {@link NotLeaderException} when another broker leads (or no leader is elected yet).
+     */
+    public CompletableFuture<ByteBuffer> submit(RaftGroupId group, ByteBuffer entry) {
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(clientId)
+                .setServerId(self)
+                .setGroupId(group)
+                .setCallId(callIds.incrementAndGet())
+                .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)))
+                .setType(RaftClientRequest.writeRequestType())
+                .build();
+        try {
+            return server.submitClientRequestAsync(request).thenApply(RaftNode::replyContent);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static ByteBuffer replyContent(RaftClientReply reply) {
+        if (reply.isSuccess()) {
+            return reply.getMessage().getContent().asReadOnlyByteBuffer();
+        }
+        if (reply.getNotLeaderException() != null || reply.getLeaderNotReadyException() != null) {
+            throw new NotLeaderException("not the leader of " + reply.getRaftGroupId());
+        }
+        Exception e = reply.getException();
+        throw new IllegalStateException("Raft entry failed: " + (e == null ? "unknown" : e.getMessage()), e);
+    }
+
+    /** Whether this broker currently leads {@code group} and can take writes. */
+    public boolean isLeader(RaftGroupId group) {
+        return division(group).map(d -> d.isLeader() && d.isLeaderReady()).orElse(false);
+    }
+
+    /** The current Raft term of {@code group} on this broker, -1 if it does not host it. */
+    public long term(RaftGroupId group) {
+        return division(group).map(DivisionInfo::getCurrentTerm).orElse(-1L);
+    }
+
+    /** The node id of the group's leader as this broker knows it. */
+    public Optional<Integer> leader(RaftGroupId group) {
+        return division(group).map(DivisionInfo::getLeaderId).map(id -> Integer.parseInt(id.toString()));
+    }
+
+    private Optional<DivisionInfo> division(RaftGroupId group) {
+        try {
+            return Optional.of(server.getDivision(group).getInfo());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    public boolean hosts(RaftGroupId group) {
+        for (RaftGroupId id : server.getGroupIds()) {
+            if (id.equals(group)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Starts hosting a group on this broker (its state machine comes from the registry). */
+    public void addGroup(RaftGroupId group, Map<Integer, String> replicas, int preferredLeader) throws IOException {
+        List<RaftPeer> peers = new ArrayList<>();
+        replicas.forEach((id, address) -> peers.add(peer(id, address, id == preferredLeader ? 1 : 0)));
+        RaftClientReply reply = server.groupManagement(GroupManagementRequest.newAdd(clientId, self,
+                callIds.incrementAndGet(), RaftGroup.valueOf(group, peers)));
+        if (!reply.isSuccess()) {
+            throw new IOException("could not add Raft group " + group + ": " + reply.getException());
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (server != null) {
+            server.close();
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.tributary.replication;
+
+import io.tributary.replication.group.GroupCommand;
+import io.tributary.replication.group.PartitionKey;
+import io.tributary.replication.group.PartitionReplica;
+import io.tributary.replication.group.ReplicaGroup;
+import io.tributary.replication.metadata.BrokerInfo;
+import io.tributary.replication.metadata.MetadataImage;
+import io.tributary.replication.metadata.ReplicaGroupInfo;
+import io.tributary.replication.metadata.TopicInfo;
+import java.io.Closeable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes this broker match the metadata: hosts the replica groups it is a member of, and, for the groups
+ * it leads, puts the partitions the metadata places there into the group's log (or removes them). Also
+ * applies topic config changes to local logs. Runs on its own thread whenever metadata or leadership
+ * changes, and every few seconds as a safety net, so a crash between steps heals by itself.
+ */
+final class Reconciler implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+
+    private final RaftNode node;
+    private final Partitions partitions;
+    private final Supplier<MetadataImage> metadata;
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tributary-reconciler");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicBoolean pending = new AtomicBoolean();
+    private final Set<String> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    Reconciler(RaftNode node, Partitions partitions, Supplier<MetadataImage> metadata) {
+        this.node = node;
+        this.partitions = partitions;
+        this.metadata = metadata;
+    }
+
+    void start() {
+        executor.scheduleWithFixedDelay(this::trigger, 2, 2, TimeUnit.SECONDS);
+    }
+
+    /** Asks for a pass soon; several requests before it runs make one pass. */
+    void trigger() {
+        if (pending.compareAndSet(false, true)) {
+            executor.execute(() -> {
+                pending.set(false);
+                try {
+                    reconcile(metadata.get());
+                } catch (RuntimeException e) {
+                    LOG.warn("reconciliation pass failed; retrying shortly", e);
+                }
+            });
+        }
+    }
+
+    private void reconcile(MetadataImage image) {
+        hostGroups(image);
+        Map<String, Map<PartitionKey, GroupCommand.NewPartition>> expected = expectedPartitions(image);
+        for (ReplicaGroup group : partitions.localGroups()) {
+            applyConfigs(group, image);
+            RaftGroupId raftGroup = RaftGroupId.valueOf(UUID.fromString(group.groupId()));
+            if (node.isLeader(raftGroup) && !inFlight.contains(group.groupId())) {
+                syncPartitions(group, raftGroup, expected.getOrDefault(group.groupId(), Map.of()));
+            }
+        }
+    }
+
+    private void hostGroups(MetadataImage image) {
+        for (ReplicaGroupInfo group : image.groups().values()) {
+            RaftGroupId id = RaftGroupId.valueOf(UUID.fromString(group.id()));
+            if (!group.replicas().contains(node.nodeId()) || node.hosts(id)) {
+                continue;
+            }
+            Map<Integer, String> addresses = new LinkedHashMap<>();
+            for (int replica : group.replicas()) {
+                BrokerInfo broker = image.brokers().get(replica);
+                if (broker == null) {
+                    return;
+                }
+                addresses.put(replica, broker.raftAddress());
+            }
+            try {
+                node.addGroup(id, addresses, group.replicas().get(0));
+                LOG.info("hosting replica group {} on brokers {}", group.id(), group.replicas());
+            } catch (java.io.IOException e) {
+                LOG.warn("could not host replica group {}: {}", group.id(), e.getMessage());
+            }
+        }
+    }
+
+    private static Map<String, Map<PartitionKey, GroupCommand.NewPartition>> expectedPartitions(MetadataImage image) {
+        Map<String, Map<PartitionKey, GroupCommand.NewPartition>> byGroup = new HashMap<>();
+        for (TopicInfo topic : image.topics().values()) {
+            for (int p = 0; p < topic.partitionCount(); p++) {
+                PartitionKey key = new PartitionKey(topic.id(), p);
+                byGroup.computeIfAbsent(topic.partitionGroups().get(p), g -> new HashMap<>())
+                        .put(key, new GroupCommand.NewPartition(key, topic.name(), topic.configs()));
+            }
+        }
+        return byGroup;
+    }
+
+    private void syncPartitions(ReplicaGroup group, RaftGroupId raftGroup, Map<PartitionKey, GroupCommand.NewPartition> expected) {
+        List<GroupCommand.NewPartition> missing = new ArrayList<>();
+        for (Map.Entry<PartitionKey, GroupCommand.NewPartition> e : expected.entrySet()) {
+            if (group.partition(e.getKey()) == null) {
+                missing.add(e.getValue());
+            }
+        }
+        List<PartitionKey> extra = new ArrayList<>();
+        Set<PartitionKey> wanted = new HashSet<>(expected.keySet());
+        for (PartitionReplica replica : group.partitions()) {
+            if (!wanted.contains(replica.key())) {
+                extra.add(replica.key());
+            }
+        }
+        if (missing.isEmpty() && extra.isEmpty()) {
+            return;
+        }
+        inFlight.add(group.groupId());
+        GroupCommand command = missing.isEmpty() ? new GroupCommand.RemovePartitions(extra) : new GroupCommand.AddPartitions(missing);
+        partitions.submit(raftGroup, command).whenComplete((r, e) -> {
+            inFlight.remove(group.groupId());
+            if (e != null) {
+                LOG.debug("partition change in group {} failed: {}", group.groupId(), e.getMessage());
+            }
+            trigger();
+        });
+    }
+
+    private static void applyConfigs(ReplicaGroup group, MetadataImage image) {
+        for (TopicInfo topic : image.topics().values()) {
+            group.updateConfigs(topic.id(), topic.configs());
+        }
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}

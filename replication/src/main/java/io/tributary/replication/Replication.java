@@ -1,0 +1,109 @@
+package io.tributary.replication;
+
+import io.tributary.replication.group.ReplicaGroup;
+import io.tributary.replication.group.ReplicaGroupStateMachine;
+import io.tributary.replication.metadata.BrokerInfo;
+import io.tributary.replication.metadata.ClusterMetadata;
+import io.tributary.replication.metadata.MetadataCommand;
+import io.tributary.replication.metadata.MetadataService;
+import io.tributary.replication.metadata.MetadataStateMachine;
+import io.tributary.storage.LogConfig;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.statemachine.StateMachine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The replication layer of one broker: its Raft node, the metadata group, the replica groups it hosts,
+ * and the reconciler that keeps them in line with the metadata.
+ */
+public final class Replication implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(Replication.class);
+
+    private final ReplicationConfig config;
+    private final ClusterMetadata metadata = new ClusterMetadata();
+    private final RaftNode node;
+    private final Partitions partitions;
+    private final MetadataService metadataService;
+    private final Reconciler reconciler;
+    private final Function<Map<String, String>, LogConfig> logConfigs;
+    private final long producerExpirationMs;
+
+    /**
+     * @param logConfigs           a topic's config overrides to its log settings, broker defaults applied
+     * @param producerExpirationMs {@code producer.id.expiration.ms}
+     */
+    public Replication(ReplicationConfig config, Function<Map<String, String>, LogConfig> logConfigs,
+                       long producerExpirationMs) throws IOException {
+        this.config = config;
+        this.logConfigs = logConfigs;
+        this.producerExpirationMs = producerExpirationMs;
+        StateMachine.Registry registry = this::stateMachineFor;
+        this.node = new RaftNode(config, registry);
+        this.partitions = new Partitions(node, metadata::image);
+        this.metadataService = new MetadataService(node, metadata, config.groupsPerBroker());
+        this.reconciler = new Reconciler(node, partitions, metadata::image);
+    }
+
+    private StateMachine stateMachineFor(RaftGroupId groupId) {
+        if (groupId.equals(RaftNode.METADATA_GROUP)) {
+            return new MetadataStateMachine(metadata, image -> reconcilerTrigger());
+        }
+        ReplicaGroup group = new ReplicaGroup(groupId.getUuid().toString(), config.dataDir(), logConfigs,
+                producerExpirationMs, key -> partitions.watchers().appended(key));
+        partitions.register(group);
+        return new ReplicaGroupStateMachine(group, this::reconcilerTrigger);
+    }
+
+    private void reconcilerTrigger() {
+        reconciler.trigger();
+    }
+
+    /**
+     * Starts the Raft server, waits for the metadata group to elect a leader, and registers this broker
+     * with its client listener.
+     */
+    public void start(String listenerHost, int listenerPort, long timeoutMs) throws IOException, InterruptedException {
+        node.start();
+        reconciler.start();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        BrokerInfo self = new BrokerInfo(config.nodeId(), listenerHost, listenerPort, node.boundRaftAddress());
+        while (true) {
+            try {
+                metadataService.submit(new MetadataCommand.RegisterBroker(self)).get(5, TimeUnit.SECONDS);
+                break;
+            } catch (Exception e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("the metadata group elected no leader within " + timeoutMs
+                            + " ms; check raft.peers and that a majority of them is running", e);
+                }
+                Thread.sleep(100);
+            }
+        }
+        LOG.info("broker {} registered: Kafka listener {}:{}, Raft {}", config.nodeId(), listenerHost, listenerPort,
+                node.boundRaftAddress());
+    }
+
+    public MetadataService metadata() {
+        return metadataService;
+    }
+
+    public Partitions partitions() {
+        return partitions;
+    }
+
+    public int nodeId() {
+        return config.nodeId();
+    }
+
+    @Override
+    public void close() throws IOException {
+        reconciler.close();
+        node.close();
+    }
+}

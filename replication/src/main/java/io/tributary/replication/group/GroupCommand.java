@@ -1,0 +1,121 @@
+package io.tributary.replication.group;
+
+import io.tributary.replication.codec.ByteReader;
+import io.tributary.replication.codec.ByteWriter;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The entries of a replica group's Raft log, and their binary encoding. */
+public sealed interface GroupCommand {
+    byte PRODUCE = 1;
+    byte ADD_PARTITIONS = 2;
+    byte REMOVE_PARTITIONS = 3;
+    byte DELETE_RECORDS = 4;
+
+    /**
+     * Batches for several partitions of the group, validated by the leader, in one entry: one
+     * replication round and one fsync for all of them.
+     *
+     * @param timestampMs the leader's clock when it accepted the request (LogAppendTime, expiry)
+     */
+    record Produce(long timestampMs, List<ProduceItem> items) implements GroupCommand {
+    }
+
+    /** One partition's batch; {@code logAppendTime} says the topic stamps the leader's time on it. */
+    record ProduceItem(PartitionKey key, boolean logAppendTime, ByteBuffer batch) {
+    }
+
+    record AddPartitions(List<NewPartition> partitions) implements GroupCommand {
+    }
+
+    record NewPartition(PartitionKey key, String topic, Map<String, String> configs) {
+    }
+
+    record RemovePartitions(List<PartitionKey> partitions) implements GroupCommand {
+    }
+
+    /** Moves log start offsets forward (DeleteRecords); -1 means the high watermark. */
+    record DeleteRecords(List<PartitionKey> partitions, List<Long> offsets) implements GroupCommand {
+    }
+
+    static ByteBuffer encode(GroupCommand command) {
+        if (command instanceof Produce p) {
+            int size = 16;
+            for (ProduceItem item : p.items()) {
+                size += 32 + item.batch().remaining();
+            }
+            ByteWriter w = new ByteWriter(size).putByte(PRODUCE).putLong(p.timestampMs()).putInt(p.items().size());
+            for (ProduceItem item : p.items()) {
+                putKey(w, item.key()).putBoolean(item.logAppendTime()).putBytes(item.batch());
+            }
+            return w.toBuffer();
+        }
+        ByteWriter w = new ByteWriter(256);
+        if (command instanceof AddPartitions a) {
+            w.putByte(ADD_PARTITIONS).putInt(a.partitions().size());
+            for (NewPartition np : a.partitions()) {
+                putKey(w, np.key()).putString(np.topic()).putStringMap(np.configs());
+            }
+        } else if (command instanceof RemovePartitions r) {
+            w.putByte(REMOVE_PARTITIONS).putInt(r.partitions().size());
+            r.partitions().forEach(k -> putKey(w, k));
+        } else if (command instanceof DeleteRecords d) {
+            w.putByte(DELETE_RECORDS).putInt(d.partitions().size());
+            for (int i = 0; i < d.partitions().size(); i++) {
+                putKey(w, d.partitions().get(i)).putLong(d.offsets().get(i));
+            }
+        }
+        return w.toBuffer();
+    }
+
+    static GroupCommand decode(ByteBuffer bytes) {
+        ByteReader r = new ByteReader(bytes);
+        byte type = r.getByte();
+        switch (type) {
+            case PRODUCE: {
+                long ts = r.getLong();
+                List<ProduceItem> items = new ArrayList<>();
+                for (int i = r.count(); i > 0; i--) {
+                    items.add(new ProduceItem(getKey(r), r.getBoolean(), r.getBytes()));
+                }
+                return new Produce(ts, items);
+            }
+            case ADD_PARTITIONS: {
+                List<NewPartition> partitions = new ArrayList<>();
+                for (int i = r.count(); i > 0; i--) {
+                    partitions.add(new NewPartition(getKey(r), r.getString(), r.getStringMap()));
+                }
+                return new AddPartitions(partitions);
+            }
+            case REMOVE_PARTITIONS: {
+                List<PartitionKey> keys = new ArrayList<>();
+                for (int i = r.count(); i > 0; i--) {
+                    keys.add(getKey(r));
+                }
+                return new RemovePartitions(keys);
+            }
+            case DELETE_RECORDS: {
+                List<PartitionKey> keys = new ArrayList<>();
+                List<Long> offsets = new ArrayList<>();
+                for (int i = r.count(); i > 0; i--) {
+                    keys.add(getKey(r));
+                    offsets.add(r.getLong());
+                }
+                return new DeleteRecords(keys, offsets);
+            }
+            default:
+                throw new IllegalArgumentException("unknown replica group command type " + type);
+        }
+    }
+
+    private static ByteWriter putKey(ByteWriter w, PartitionKey key) {
+        return w.putUuid(key.topicId()).putInt(key.partition());
+    }
+
+    private static PartitionKey getKey(ByteReader r) {
+        return new PartitionKey(r.getUuid(), r.getInt());
+    }
+
+}

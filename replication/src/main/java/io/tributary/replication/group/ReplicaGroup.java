@@ -1,0 +1,235 @@
+package io.tributary.replication.group;
+
+import io.tributary.replication.codec.ByteReader;
+import io.tributary.replication.codec.ByteWriter;
+import io.tributary.storage.LogConfig;
+import io.tributary.storage.PartitionLog;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The partitions one replica group hosts on this broker, as a fold over the group's Raft log: the domain
+ * behind {@link ReplicaGroupStateMachine}. Applying an entry assigns offsets deterministically, so every
+ * replica's partition logs are identical.
+ *
+ * <p>Snapshot file format (all big-endian, see {@link ByteWriter}): version int32, partition count, then
+ * per partition: topic id, partition, topic name, config map, log end offset, leader epochs, producers.
+ */
+public final class ReplicaGroup {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaGroup.class);
+    private static final int SNAPSHOT_VERSION = 1;
+    private static final long PRODUCER_EXPIRY_CHECK_MS = 60_000;
+
+    private final String groupId;
+    private final Path logDir;
+    private final Function<Map<String, String>, LogConfig> logConfigs;
+    private final long producerExpirationMs;
+    private final Consumer<PartitionKey> onAppend;
+    private final Map<PartitionKey, PartitionReplica> partitions = new ConcurrentHashMap<>();
+    private ByteBuffer scratch = ByteBuffer.allocateDirect(64 * 1024);
+    private long lastExpiryCheckMs;
+
+    /**
+     * @param logConfigs maps a topic's config overrides to its log settings (broker defaults applied)
+     * @param onAppend   told, on the apply thread, of every partition that grew
+     */
+    public ReplicaGroup(String groupId, Path logDir, Function<Map<String, String>, LogConfig> logConfigs,
+                        long producerExpirationMs, Consumer<PartitionKey> onAppend) {
+        this.groupId = groupId;
+        this.logDir = logDir;
+        this.logConfigs = logConfigs;
+        this.producerExpirationMs = producerExpirationMs;
+        this.onAppend = onAppend;
+    }
+
+    public String groupId() {
+        return groupId;
+    }
+
+    public PartitionReplica partition(PartitionKey key) {
+        return partitions.get(key);
+    }
+
+    public Collection<PartitionReplica> partitions() {
+        return partitions.values();
+    }
+
+    /** Applies one entry at Raft {@code term}; returns the encoded per-partition results. */
+    public ByteBuffer apply(long term, ByteBuffer entry) throws IOException {
+        GroupCommand command = GroupCommand.decode(entry);
+        List<PartitionResult> results = new ArrayList<>();
+        if (command instanceof GroupCommand.Produce p) {
+            produce(p, (int) term, results);
+        } else if (command instanceof GroupCommand.AddPartitions a) {
+            for (GroupCommand.NewPartition np : a.partitions()) {
+                if (!partitions.containsKey(np.key())) {
+                    partitions.put(np.key(), create(np));
+                }
+            }
+        } else if (command instanceof GroupCommand.RemovePartitions r) {
+            for (PartitionKey key : r.partitions()) {
+                PartitionReplica replica = partitions.remove(key);
+                if (replica != null) {
+                    replica.log().delete();
+                }
+            }
+        } else if (command instanceof GroupCommand.DeleteRecords d) {
+            for (int i = 0; i < d.partitions().size(); i++) {
+                results.add(deleteRecords(d.partitions().get(i), d.offsets().get(i)));
+            }
+        }
+        return PartitionResult.encodeAll(results);
+    }
+
+    private void produce(GroupCommand.Produce p, int epoch, List<PartitionResult> results) {
+        Set<PartitionKey> grown = new HashSet<>();
+        for (GroupCommand.ProduceItem item : p.items()) {
+            PartitionReplica replica = partitions.get(item.key());
+            if (replica == null) {
+                results.add(PartitionResult.error(Errors.UNKNOWN_TOPIC_OR_PARTITION, null));
+                continue;
+            }
+            try {
+                PartitionResult result = replica.append(copyToScratch(item.batch()), epoch, item.logAppendTime(), p.timestampMs());
+                results.add(result);
+                if (result.error() == Errors.NONE) {
+                    grown.add(item.key());
+                }
+            } catch (IOException e) {
+                LOG.error("append to {} failed", replica, e);
+                results.add(PartitionResult.error(Errors.KAFKA_STORAGE_ERROR, e.getMessage()));
+            }
+        }
+        if (p.timestampMs() - lastExpiryCheckMs > PRODUCER_EXPIRY_CHECK_MS) {
+            lastExpiryCheckMs = p.timestampMs();
+            for (PartitionReplica replica : partitions.values()) {
+                replica.producers().expire(p.timestampMs() - producerExpirationMs);
+            }
+        }
+        grown.forEach(onAppend);
+    }
+
+    /** Batches are patched (offsets, epoch) before the write; a direct buffer also spares the JDK a copy. */
+    private ByteBuffer copyToScratch(ByteBuffer batch) {
+        if (scratch.capacity() < batch.remaining()) {
+            scratch = ByteBuffer.allocateDirect(Math.max(batch.remaining(), scratch.capacity() * 2));
+        }
+        scratch.clear();
+        scratch.put(batch.duplicate());
+        return scratch.flip();
+    }
+
+    private PartitionResult deleteRecords(PartitionKey key, long offset) throws IOException {
+        PartitionReplica replica = partitions.get(key);
+        if (replica == null) {
+            return PartitionResult.error(Errors.UNKNOWN_TOPIC_OR_PARTITION, null);
+        }
+        PartitionLog log = replica.log();
+        long target = offset < 0 ? log.logEndOffset() : offset;
+        if (target > log.logEndOffset()) {
+            return PartitionResult.error(Errors.OFFSET_OUT_OF_RANGE, "offset " + offset + " is beyond the high watermark "
+                    + log.logEndOffset());
+        }
+        log.advanceLogStartOffset(target);
+        return new PartitionResult(Errors.NONE, null, log.logStartOffset(), -1, log.logStartOffset());
+    }
+
+    private PartitionReplica create(GroupCommand.NewPartition np) throws IOException {
+        Path dir = dirOf(np.key(), np.topic());
+        if (Files.exists(dir)) {
+            // Left by an earlier run past the last snapshot; the Raft log replays its contents.
+            PartitionLog.open(dir, logConfigs.apply(np.configs())).delete();
+        }
+        PartitionLog log = PartitionLog.open(dir, logConfigs.apply(np.configs()));
+        return new PartitionReplica(np.key(), np.topic(), np.configs(), log, new ProducerStateTable(), new LeaderEpochCache());
+    }
+
+    private Path dirOf(PartitionKey key, String topic) {
+        return logDir.resolve(topic + "-" + key.partition() + "-" + key.topicId());
+    }
+
+    /** Applies new topic configs to the local replicas of that topic. */
+    public void updateConfigs(org.apache.kafka.common.Uuid topicId, Map<String, String> configs) {
+        for (PartitionReplica replica : partitions.values()) {
+            if (replica.key().topicId().equals(topicId) && !replica.configs().equals(configs)) {
+                replica.updateConfigs(configs, logConfigs.apply(configs));
+            }
+        }
+    }
+
+    /** Flushes every partition log, then writes the state that the Raft log before this point built. */
+    public void writeSnapshot(Path file) throws IOException {
+        ByteWriter w = new ByteWriter(4096).putInt(SNAPSHOT_VERSION).putInt(partitions.size());
+        for (PartitionReplica replica : partitions.values()) {
+            replica.log().flush();
+            w.putUuid(replica.key().topicId()).putInt(replica.key().partition()).putString(replica.topic())
+                    .putStringMap(replica.configs()).putLong(replica.log().logEndOffset());
+            replica.epochs().encode(w);
+            replica.producers().encode(w);
+        }
+        writeDurably(file, w.toBuffer());
+    }
+
+    /**
+     * Replaces the current state with a snapshot's (null: empty). Logs are truncated to the snapshot's log
+     * end offsets; Ratis replays the entries after the snapshot.
+     */
+    public void loadSnapshot(Path file) throws IOException {
+        closeAll();
+        if (file == null) {
+            return;
+        }
+        ByteReader r = new ByteReader(ByteBuffer.wrap(Files.readAllBytes(file)));
+        int version = r.getInt();
+        if (version != SNAPSHOT_VERSION) {
+            throw new IOException("unknown replica group snapshot version " + version + " in " + file);
+        }
+        for (int i = r.count(); i > 0; i--) {
+            PartitionKey key = new PartitionKey(r.getUuid(), r.getInt());
+            String topic = r.getString();
+            Map<String, String> configs = r.getStringMap();
+            long logEnd = r.getLong();
+            LeaderEpochCache epochs = LeaderEpochCache.decode(r);
+            ProducerStateTable producers = ProducerStateTable.decode(r);
+            PartitionLog log = PartitionLog.open(dirOf(key, topic), logConfigs.apply(configs));
+            if (log.logEndOffset() < logEnd) {
+                throw new IOException(log.dir() + " ends at " + log.logEndOffset() + " but the group snapshot "
+                        + file + " says " + logEnd + ": flushed records are missing");
+            }
+            PartitionReplica replica = new PartitionReplica(key, topic, configs, log, producers, epochs);
+            replica.truncateTo(logEnd);
+            partitions.put(key, replica);
+        }
+    }
+
+    public void closeAll() throws IOException {
+        for (PartitionReplica replica : partitions.values()) {
+            replica.log().close();
+        }
+        partitions.clear();
+    }
+
+    private static void writeDurably(Path file, ByteBuffer bytes) throws IOException {
+        try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            while (bytes.hasRemaining()) {
+                ch.write(bytes);
+            }
+            ch.force(true);
+        }
+    }
+}

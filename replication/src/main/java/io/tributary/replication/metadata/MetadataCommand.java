@@ -1,0 +1,75 @@
+package io.tributary.replication.metadata;
+
+import io.tributary.replication.codec.ByteReader;
+import io.tributary.replication.codec.ByteWriter;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * The entries of the metadata Raft log. Each is a change the proposer asks for; whether it happens is
+ * decided when it is applied, against the metadata as it is then.
+ */
+public sealed interface MetadataCommand {
+
+    /** A broker announces (or updates) its endpoints. */
+    record RegisterBroker(BrokerInfo broker) implements MetadataCommand {
+    }
+
+    /**
+     * Creates a topic. The proposer picks the id (random ids cannot be drawn while applying) and says how
+     * many replica groups each broker should host, so every replica places partitions identically.
+     */
+    record CreateTopic(String name, Uuid id, int partitions, int replicationFactor, Map<String, String> configs,
+                       int groupsPerBroker) implements MetadataCommand {
+    }
+
+    record DeleteTopic(String name) implements MetadataCommand {
+    }
+
+    /** Grows a topic to {@code totalPartitions}. */
+    record CreatePartitions(String name, int totalPartitions, int groupsPerBroker) implements MetadataCommand {
+    }
+
+    /** Replaces a topic's configuration overrides. */
+    record SetTopicConfigs(String name, Map<String, String> configs) implements MetadataCommand {
+    }
+
+    /** Hands a block of producer ids to a broker; the reply carries the first id. */
+    record AllocateProducerIds(int brokerId, int count) implements MetadataCommand {
+    }
+
+    static ByteBuffer encode(MetadataCommand command) {
+        ByteWriter w = new ByteWriter(128);
+        if (command instanceof RegisterBroker c) {
+            w.putByte(1).putInt(c.broker().id()).putString(c.broker().host()).putInt(c.broker().port())
+                    .putString(c.broker().raftAddress());
+        } else if (command instanceof CreateTopic c) {
+            w.putByte(2).putString(c.name()).putUuid(c.id()).putInt(c.partitions()).putInt(c.replicationFactor())
+                    .putStringMap(c.configs()).putInt(c.groupsPerBroker());
+        } else if (command instanceof DeleteTopic c) {
+            w.putByte(3).putString(c.name());
+        } else if (command instanceof CreatePartitions c) {
+            w.putByte(4).putString(c.name()).putInt(c.totalPartitions()).putInt(c.groupsPerBroker());
+        } else if (command instanceof SetTopicConfigs c) {
+            w.putByte(5).putString(c.name()).putStringMap(c.configs());
+        } else if (command instanceof AllocateProducerIds c) {
+            w.putByte(6).putInt(c.brokerId()).putInt(c.count());
+        }
+        return w.toBuffer();
+    }
+
+    static MetadataCommand decode(ByteBuffer bytes) {
+        ByteReader r = new ByteReader(bytes);
+        byte type = r.getByte();
+        return switch (type) {
+            case 1 -> new RegisterBroker(new BrokerInfo(r.getInt(), r.getString(), r.getInt(), r.getString()));
+            case 2 -> new CreateTopic(r.getString(), r.getUuid(), r.getInt(), r.getInt(), r.getStringMap(), r.getInt());
+            case 3 -> new DeleteTopic(r.getString());
+            case 4 -> new CreatePartitions(r.getString(), r.getInt(), r.getInt());
+            case 5 -> new SetTopicConfigs(r.getString(), r.getStringMap());
+            case 6 -> new AllocateProducerIds(r.getInt(), r.getInt());
+            default -> throw new IllegalArgumentException("unknown metadata command type " + type);
+        };
+    }
+}

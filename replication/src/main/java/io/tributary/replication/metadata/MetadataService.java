@@ -1,0 +1,56 @@
+package io.tributary.replication.metadata;
+
+import io.tributary.replication.RaftNode;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.Uuid;
+
+/** Reads the applied metadata and proposes changes to it through the metadata Raft group. */
+public final class MetadataService {
+    private final RaftNode node;
+    private final ClusterMetadata metadata;
+    private final int groupsPerBroker;
+
+    public MetadataService(RaftNode node, ClusterMetadata metadata, int groupsPerBroker) {
+        this.node = node;
+        this.metadata = metadata;
+        this.groupsPerBroker = groupsPerBroker;
+    }
+
+    /** The metadata as this broker has applied it. */
+    public MetadataImage image() {
+        return metadata.image();
+    }
+
+    public CompletableFuture<MetadataResult> submit(MetadataCommand command) {
+        ByteBuffer entry = MetadataCommand.encode(command);
+        return node.submit(RaftNode.METADATA_GROUP, entry).thenApply(MetadataResult::decode);
+    }
+
+    public CompletableFuture<MetadataResult> createTopic(String name, Uuid id, int partitions, int replicationFactor,
+                                                         Map<String, String> configs) {
+        return submit(new MetadataCommand.CreateTopic(name, id, partitions, replicationFactor, configs, groupsPerBroker));
+    }
+
+    public CompletableFuture<MetadataResult> createPartitions(String name, int totalPartitions) {
+        return submit(new MetadataCommand.CreatePartitions(name, totalPartitions, groupsPerBroker));
+    }
+
+    public CompletableFuture<MetadataResult> deleteTopic(String name) {
+        return submit(new MetadataCommand.DeleteTopic(name));
+    }
+
+    public CompletableFuture<MetadataResult> setTopicConfigs(String name, Map<String, String> configs) {
+        return submit(new MetadataCommand.SetTopicConfigs(name, configs));
+    }
+
+    /** Reserves {@code count} producer ids for this broker; completes with the first. */
+    public CompletableFuture<Long> allocateProducerIds(int count) {
+        return submit(new MetadataCommand.AllocateProducerIds(node.nodeId(), count)).thenApply(MetadataResult::value);
+    }
+
+    public boolean isController() {
+        return node.isLeader(RaftNode.METADATA_GROUP);
+    }
+}
