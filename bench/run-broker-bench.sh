@@ -7,7 +7,13 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 if [[ "${BENCH_SKIP_BUILD:-0}" != "1" ]]; then
-  mvn -B -q -pl bench -am package -DskipTests
+  build_log="$(mktemp)"
+  if ! mvn -B -q -pl bench -am package -DskipTests >"$build_log" 2>&1; then
+    cat "$build_log" >&2
+    rm -f "$build_log"
+    exit 1
+  fi
+  rm -f "$build_log"
 fi
 
 classpath_file="bench/target/runtime-classpath.txt"
