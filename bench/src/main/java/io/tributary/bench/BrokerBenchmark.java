@@ -1,7 +1,6 @@
 package io.tributary.bench;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,7 +50,7 @@ public final class BrokerBenchmark {
 
     /** Runs every round; returns false if any run failed. */
     boolean run() throws Exception {
-        Path logDir = Files.createTempDirectory("tributary-bench-run-");
+        Path logDir = ChildProcesses.tempDir("tributary-bench-run-");
         List<String> names = targets.stream().map(Target::name).toList();
         out.printf("Targets: %s; workloads: %s; rounds: %d; records: %,d; Kafka tools %s%n",
                 String.join(", ", names), String.join(",", workloads.stream().map(Workload::id).toList()),
@@ -86,6 +85,7 @@ public final class BrokerBenchmark {
         if (failures.isEmpty()) {
             ChildProcesses.deleteTree(logDir);
         } else {
+            ChildProcesses.keep(logDir);
             out.println("Tool output kept in " + logDir);
         }
         return failures.isEmpty();

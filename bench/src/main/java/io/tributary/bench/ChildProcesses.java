@@ -26,12 +26,14 @@ final class ChildProcesses {
             "-XX:+ExplicitGCInvokesConcurrent", "-Djava.awt.headless=true");
 
     private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+    private static final Set<Path> TEMP_DIRS = ConcurrentHashMap.newKeySet();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             for (Process p : RUNNING) {
                 kill(p, Duration.ofSeconds(5));
             }
+            TEMP_DIRS.forEach(ChildProcesses::deleteTree);
         }, "kill-child-processes"));
     }
 
@@ -113,9 +115,25 @@ final class ChildProcesses {
         }
     }
 
+    /** Creates a temp folder that is deleted by {@link #deleteTree} or, failing that, at exit. */
+    static Path tempDir(String prefix) throws IOException {
+        Path dir = Files.createTempDirectory(prefix);
+        TEMP_DIRS.add(dir);
+        return dir;
+    }
+
+    /** Leaves a folder from {@link #tempDir} in place at exit. */
+    static void keep(Path dir) {
+        TEMP_DIRS.remove(dir);
+    }
+
     /** Deletes a directory tree, ignoring errors. */
     static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
+        if (dir == null) {
+            return;
+        }
+        TEMP_DIRS.remove(dir);
+        if (!Files.exists(dir)) {
             return;
         }
         try (Stream<Path> paths = Files.walk(dir)) {

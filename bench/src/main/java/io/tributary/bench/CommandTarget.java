@@ -47,7 +47,7 @@ public final class CommandTarget implements Target {
     @Override
     public String start() throws Exception {
         stop();
-        home = Files.createTempDirectory("tributary-bench-" + name.replaceAll("[^A-Za-z0-9_-]", "_") + "-");
+        home = ChildProcesses.tempDir("tributary-bench-" + name.replaceAll("[^A-Za-z0-9_-]", "_") + "-");
         Path dataDir = Files.createDirectory(home.resolve("data"));
         int port = Ports.freePort();
         String command = commandTemplate

@@ -35,7 +35,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Formats storage, starts the broker process and waits until it answers describeCluster. */
     public static KafkaBroker start() throws Exception {
-        Path home = Files.createTempDirectory("tributary-bench-kafka-");
+        Path home = ChildProcesses.tempDir("tributary-bench-kafka-");
         try {
             int brokerPort = Ports.freePort();
             int controllerPort = Ports.freePort();
