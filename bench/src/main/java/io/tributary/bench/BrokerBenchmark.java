@@ -1,0 +1,132 @@
+package io.tributary.bench;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Measures each target with Kafka's own perf tools, interleaved round by round (A, B, A, B, ...),
+ * each target started afresh for every round, and prints the best round of each side and the
+ * ratios against the first target. See {@link BenchmarkOptions#USAGE} for the flags.
+ */
+public final class BrokerBenchmark {
+    private final BenchmarkOptions options;
+    private final List<Target> targets;
+    private final List<Workload> workloads;
+    private final PrintStream out;
+    private final Map<Workload, Map<String, PerfResult>> best = new LinkedHashMap<>();
+    private final List<String> failures = new ArrayList<>();
+
+    BrokerBenchmark(BenchmarkOptions options, PrintStream out) {
+        this.options = options;
+        this.targets = options.targets();
+        this.workloads = Workload.select(Workload.standard(options.records(), options.latencySeconds()),
+                options.workloadIds());
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchmarkOptions options;
+        try {
+            options = BenchmarkOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.print(BenchmarkOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.help()) {
+            System.out.print(BenchmarkOptions.USAGE);
+            return;
+        }
+        boolean ok = new BrokerBenchmark(options, System.out).run();
+        System.exit(ok ? 0 : 1);
+    }
+
+    /** Runs every round; returns false if any run failed. */
+    boolean run() throws Exception {
+        Path logDir = ChildProcesses.tempDir("tributary-bench-run-");
+        List<String> names = targets.stream().map(Target::name).toList();
+        out.printf("Targets: %s; workloads: %s; rounds: %d; records: %,d; Kafka tools %s%n",
+                String.join(", ", names), String.join(",", workloads.stream().map(Workload::id).toList()),
+                options.rounds(), options.records(), kafkaVersion());
+        out.println("Tool output (deleted at the end unless a run failed): " + logDir);
+        int total = options.rounds() * targets.size() * workloads.size();
+        int step = 0;
+        for (int round = 1; round <= options.rounds(); round++) {
+            for (Target target : targets) {
+                out.printf("-- round %d/%d: starting %s%n", round, options.rounds(), target.name());
+                String bootstrap;
+                try {
+                    bootstrap = target.start();
+                } catch (Exception e) {
+                    fail(target.name() + " round " + round + ": start failed: " + e.getMessage());
+                    step += workloads.size();
+                    continue;
+                }
+                try {
+                    PerfRunner runner = new PerfRunner(bootstrap, logDir, options.producerCap());
+                    for (Workload w : workloads) {
+                        step++;
+                        runOne(runner, target.name(), w, round, step, total);
+                    }
+                } finally {
+                    target.stop();
+                }
+            }
+        }
+        ResultTable.print(out, workloads, names, best, options.rounds());
+        ResultTable.printFailures(out, failures);
+        if (failures.isEmpty()) {
+            ChildProcesses.deleteTree(logDir);
+        } else {
+            ChildProcesses.keep(logDir);
+            out.println("Tool output kept in " + logDir);
+        }
+        return failures.isEmpty();
+    }
+
+    private void runOne(PerfRunner runner, String target, Workload w, int round, int step, int total) {
+        out.printf("[%d/%d] %s: %s ... ", step, total, target, w.label());
+        out.flush();
+        long started = System.nanoTime();
+        try {
+            PerfResult r = runner.run(w);
+            double seconds = (System.nanoTime() - started) / 1e9;
+            out.printf(Locale.ROOT, "%.2f MB/s, %.0f rec/s%s (%.0f s)%s%n", r.mbPerSec(), r.recordsPerSec(),
+                    Double.isNaN(r.p99Ms()) ? "" : String.format(Locale.ROOT, ", p50 %.0f / p99 %.0f / p99.9 %.0f ms",
+                            r.p50Ms(), r.p99Ms(), r.p999Ms()),
+                    seconds, r.partial() ? " [" + r.note() + "]" : "");
+            Map<String, PerfResult> byTarget = best.computeIfAbsent(w, k -> new LinkedHashMap<>());
+            if (r.betterThan(byTarget.get(target), w)) {
+                byTarget.put(target, r);
+            }
+        } catch (Exception e) {
+            out.println("FAILED");
+            fail(target + " round " + round + " (" + w.id() + ") " + w.label() + ": " + e.getMessage());
+        }
+    }
+
+    /** The version in kafka-clients' kafka/kafka-version.properties, the jar the tools run from. */
+    private static String kafkaVersion() {
+        try (var in = BrokerBenchmark.class.getClassLoader().getResourceAsStream("kafka/kafka-version.properties")) {
+            Properties p = new Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "unknown");
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
+    private void fail(String message) {
+        out.println("  ! " + message);
+        failures.add(message);
+    }
+}
