@@ -38,7 +38,11 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
             TopicInfo topic = access.topic(t.name(), null);
             ListOffsetsTopicResponse tr = new ListOffsetsTopicResponse().setName(t.name());
             for (ListOffsetsPartition p : t.partitions()) {
-                tr.partitions().add(lookup(access.leader(topic, false, p.partitionIndex(), p.currentLeaderEpoch()), p));
+                ListOffsetsPartitionResponse r = lookup(access.leader(topic, false, p.partitionIndex(), p.currentLeaderEpoch()), p);
+                if (context.apiVersion() < 4) {
+                    r.setLeaderEpoch(-1);
+                }
+                tr.partitions().add(r);
             }
             response.topics().add(tr);
         }

@@ -13,6 +13,7 @@ import io.tributary.wire.api.ApiRegistry;
 import io.tributary.wire.metrics.BrokerMetrics;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The Kafka protocol listener. Each connection's pipeline: {@link FrameDecoder} (size limit) then
@@ -64,11 +65,11 @@ public final class KafkaServer implements Closeable {
     @Override
     public void close() {
         if (serverChannel != null) {
-            serverChannel.close().syncUninterruptibly();
+            serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         if (acceptors != null) {
-            acceptors.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
-            workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
     }
 }

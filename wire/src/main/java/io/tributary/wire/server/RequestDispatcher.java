@@ -86,7 +86,14 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             KafkaRequest r = head.request;
             metrics.requests(r.header().apiKey()).update(System.nanoTime() - r.receivedNanos(), TimeUnit.NANOSECONDS);
             if (head.response != null) {
-                ctx.write(new KafkaResponse(r.header().correlationId(), r.header().apiKey(), r.responseVersion(), head.response));
+                ctx.write(new KafkaResponse(r.header().correlationId(), r.header().apiKey(), r.responseVersion(), head.response))
+                        .addListener(f -> {
+                            if (!f.isSuccess() && ctx.channel().isActive()) {
+                                LOG.warn("could not send the {} response to {}; closing the connection", r.header().apiKey(),
+                                        ctx.channel().remoteAddress(), f.cause());
+                                ctx.close();
+                            }
+                        });
                 wrote = true;
             }
         }
