@@ -99,6 +99,17 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
         return last.getIndex();
     }
 
+    /** Writes a snapshot file and forces it to disk before Ratis may purge the log it replaces. */
+    protected static void writeDurably(Path file, ByteBuffer bytes) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            while (bytes.hasRemaining()) {
+                ch.write(bytes);
+            }
+            ch.force(true);
+        }
+    }
+
     @Override
     public SimpleStateMachineStorage getStateMachineStorage() {
         return storage;

@@ -171,8 +171,11 @@ public final class ReplicaGroup {
         }
     }
 
-    /** Flushes every partition log, then writes the state that the Raft log before this point built. */
-    public void writeSnapshot(Path file) throws IOException {
+    /**
+     * Flushes every partition log, then encodes the state that the Raft log up to this point built; the
+     * state machine writes it as the snapshot.
+     */
+    public ByteBuffer snapshot() throws IOException {
         ByteWriter w = new ByteWriter(4096).putInt(SNAPSHOT_VERSION).putInt(partitions.size());
         for (PartitionReplica replica : partitions.values()) {
             replica.log().flush();
@@ -181,7 +184,7 @@ public final class ReplicaGroup {
             replica.epochs().encode(w);
             replica.producers().encode(w);
         }
-        writeDurably(file, w.toBuffer());
+        return w.toBuffer();
     }
 
     /**
@@ -221,15 +224,5 @@ public final class ReplicaGroup {
             replica.log().close();
         }
         partitions.clear();
-    }
-
-    private static void writeDurably(Path file, ByteBuffer bytes) throws IOException {
-        try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
-            while (bytes.hasRemaining()) {
-                ch.write(bytes);
-            }
-            ch.force(true);
-        }
     }
 }

@@ -34,7 +34,7 @@ public final class ReplicaGroupStateMachine extends SnapshottingStateMachine {
 
     @Override
     protected void writeSnapshot(Path file) throws IOException {
-        group.writeSnapshot(file);
+        writeDurably(file, group.snapshot());
     }
 
     @Override

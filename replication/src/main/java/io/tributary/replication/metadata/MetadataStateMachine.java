@@ -30,8 +30,7 @@ public final class MetadataStateMachine extends SnapshottingStateMachine {
 
     @Override
     protected void writeSnapshot(Path file) throws IOException {
-        ByteBuffer bytes = ClusterMetadata.encode(metadata.image());
-        Files.write(file, java.util.Arrays.copyOfRange(bytes.array(), bytes.position(), bytes.limit()));
+        writeDurably(file, ClusterMetadata.encode(metadata.image()));
     }
 
     @Override
