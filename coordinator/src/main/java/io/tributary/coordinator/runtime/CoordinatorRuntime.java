@@ -1,0 +1,368 @@
+package io.tributary.coordinator.runtime;
+
+import io.tributary.storage.FileSlice;
+import io.tributary.storage.PartitionLog;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.CoordinatorLoadInProgressException;
+import org.apache.kafka.common.errors.NotCoordinatorException;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hosts coordinator shards, one per partition of an internal topic that this broker leads. A shard is
+ * built by replaying its partition (answering COORDINATOR_LOAD_IN_PROGRESS meanwhile); after that its
+ * writes go through Raft and are replayed into it once committed. Every shard call, timer and replay
+ * runs on the runtime's single thread, so shards need no locks.
+ *
+ * <p>Compaction: after {@code compactAfterRecords} records a shard's live records are written again,
+ * in order, and the partition's log start offset is moved to where they begin, so replay time and
+ * disk use stay proportional to the live state.
+ */
+public final class CoordinatorRuntime<S extends CoordinatorShard> implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(CoordinatorRuntime.class);
+    private static final int LOAD_READ_BYTES = 1 << 20;
+    private static final int MAX_BATCH_BYTES = 512 * 1024;
+
+    /** Builds a shard for a partition; the shard keeps the timer and sink it is given. */
+    public interface ShardFactory<S> {
+        S create(int partition, ShardTimer timer, RecordSink sink);
+    }
+
+    private final String topic;
+    private final TopicPartitionLogs logs;
+    private final ShardFactory<S> factory;
+    private final ScheduledExecutorService thread;
+    private final long compactAfterRecords;
+    private final Map<Integer, Hosted> hosted = new ConcurrentHashMap<>();
+
+    public CoordinatorRuntime(String topic, TopicPartitionLogs logs, ShardFactory<S> factory,
+                              ScheduledExecutorService thread, long compactAfterRecords) {
+        this.topic = topic;
+        this.logs = logs;
+        this.factory = factory;
+        this.thread = thread;
+        this.compactAfterRecords = compactAfterRecords;
+    }
+
+    /** One hosted partition: its shard, whether it is loaded, and its write queue. */
+    private final class Hosted implements RecordSink, ShardTimer {
+        final int partition;
+        final S shard;
+        volatile boolean loaded;
+        boolean closed;
+        final Deque<Pending> queue = new ArrayDeque<>();
+        boolean writing;
+        long recordsSinceCompaction;
+        long compactionStart = -1;
+
+        Hosted(int partition) {
+            this.partition = partition;
+            this.shard = factory.create(partition, this, this);
+        }
+
+        @Override
+        public Scheduled schedule(long delayMs, Runnable task) {
+            var f = thread.schedule(() -> {
+                if (!closed) {
+                    task.run();
+                }
+            }, delayMs, TimeUnit.MILLISECONDS);
+            return () -> f.cancel(false);
+        }
+
+        @Override
+        public CompletableFuture<Void> append(List<CoordinatorRecord> records) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            if (closed) {
+                done.completeExceptionally(notCoordinator(partition));
+                return done;
+            }
+            queue.add(new Pending(records, done, false, false, false));
+            writeNext();
+            return done;
+        }
+
+        /** Sends the queued records as one batch, unless a write is already under way. */
+        void writeNext() {
+            if (writing || queue.isEmpty() || closed) {
+                return;
+            }
+            if (recordsSinceCompaction >= compactAfterRecords && !queue.peekFirst().compaction()) {
+                recordsSinceCompaction = 0;
+                queueCompaction();
+            }
+            List<Pending> batch = new ArrayList<>();
+            int bytes = 0;
+            boolean compaction = queue.peekFirst().compaction();
+            while (!queue.isEmpty() && queue.peekFirst().compaction() == compaction && (batch.isEmpty() || bytes < MAX_BATCH_BYTES)) {
+                Pending p = queue.pollFirst();
+                batch.add(p);
+                bytes += p.sizeInBytes();
+                if (compaction) {
+                    break;
+                }
+            }
+            writing = true;
+            List<CoordinatorRecord> records = new ArrayList<>();
+            batch.forEach(p -> records.addAll(p.records()));
+            if (records.isEmpty()) {
+                thread.execute(() -> committed(batch, records, -1));
+                return;
+            }
+            logs.append(partition, encode(records)).whenComplete((baseOffset, error) -> thread.execute(() -> {
+                if (error != null) {
+                    failed(batch, error);
+                } else {
+                    committed(batch, records, baseOffset);
+                }
+            }));
+        }
+
+        /**
+         * Puts the shard's live records at the head of the queue, in chunks of at most MAX_BATCH_BYTES.
+         * Nothing else is written until the last chunk is committed, so no newer record lands among them.
+         */
+        private void queueCompaction() {
+            List<List<CoordinatorRecord>> chunks = new ArrayList<>();
+            List<CoordinatorRecord> chunk = new ArrayList<>();
+            int bytes = 0;
+            for (CoordinatorRecord r : shard.liveRecords()) {
+                int size = 32 + r.key().remaining() + (r.value() == null ? 0 : r.value().remaining());
+                if (!chunk.isEmpty() && bytes + size > MAX_BATCH_BYTES) {
+                    chunks.add(chunk);
+                    chunk = new ArrayList<>();
+                    bytes = 0;
+                }
+                chunk.add(r);
+                bytes += size;
+            }
+            chunks.add(chunk);
+            for (int i = chunks.size() - 1; i >= 0; i--) {
+                queue.addFirst(new Pending(chunks.get(i), new CompletableFuture<>(), true, i == 0, i == chunks.size() - 1));
+            }
+        }
+
+        private void committed(List<Pending> batch, List<CoordinatorRecord> records, long baseOffset) {
+            writing = false;
+            if (closed) {
+                batch.forEach(p -> p.done().completeExceptionally(notCoordinator(partition)));
+                return;
+            }
+            Pending head = batch.get(0);
+            if (head.compaction()) {
+                // The live records are written again; replaying them changes nothing. When the last chunk is
+                // in, everything before the first chunk is redundant.
+                if (head.first()) {
+                    compactionStart = baseOffset;
+                }
+                if (head.last() && compactionStart >= 0) {
+                    long start = compactionStart;
+                    logs.deleteBefore(partition, start).whenComplete((v, e) -> {
+                        if (e != null) {
+                            LOG.debug("{}-{}: compaction could not move the log start: {}", topic, partition, e.getMessage());
+                        }
+                    });
+                }
+            } else {
+                records.forEach(shard::replay);
+                recordsSinceCompaction += records.size();
+            }
+            batch.forEach(p -> p.done().complete(null));
+            writeNext();
+        }
+
+        private void failed(List<Pending> batch, Throwable error) {
+            writing = false;
+            LOG.debug("{}-{}: append failed: {}", topic, partition, error.getMessage());
+            batch.forEach(p -> p.done().completeExceptionally(notCoordinator(partition)));
+            writeNext();
+        }
+
+        void unload() {
+            closed = true;
+            loaded = false;
+            while (!queue.isEmpty()) {
+                queue.pollFirst().done().completeExceptionally(notCoordinator(partition));
+            }
+            shard.onUnloaded();
+        }
+    }
+
+    /** Records waiting to be written; compaction chunks are marked, with the first and last flagged. */
+    private record Pending(List<CoordinatorRecord> records, CompletableFuture<Void> done, boolean compaction,
+                           boolean first, boolean last) {
+        int sizeInBytes() {
+            int n = 0;
+            for (CoordinatorRecord r : records) {
+                n += 32 + r.key().remaining() + (r.value() == null ? 0 : r.value().remaining());
+            }
+            return n;
+        }
+    }
+
+    /** Starts hosting newly led partitions and stops hosting lost ones; call it periodically. */
+    public void refresh() {
+        thread.execute(() -> {
+            int count = logs.partitionCount();
+            for (int p = 0; p < count; p++) {
+                boolean leads = logs.isLeader(p);
+                Hosted h = hosted.get(p);
+                if (leads && h == null) {
+                    load(p);
+                } else if (!leads && h != null) {
+                    hosted.remove(p).unload();
+                    LOG.info("{}-{}: no longer the coordinator", topic, p);
+                }
+            }
+        });
+    }
+
+    private void load(int partition) {
+        PartitionLog log = logs.log(partition).orElse(null);
+        if (log == null) {
+            return;
+        }
+        Hosted h = new Hosted(partition);
+        hosted.put(partition, h);
+        long start = System.nanoTime();
+        try {
+            long records = replayAll(log, h.shard);
+            h.recordsSinceCompaction = records;
+            h.loaded = true;
+            h.shard.onLoaded();
+            LOG.info("{}-{}: loaded {} records in {} ms", topic, partition, records,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{}-{}: loading failed, retrying: {}", topic, partition, e.toString());
+            hosted.remove(partition);
+            h.unload();
+        }
+    }
+
+    private static long replayAll(PartitionLog log, CoordinatorShard shard) throws IOException {
+        long next = log.logStartOffset();
+        long end = log.logEndOffset();
+        long count = 0;
+        while (next < end) {
+            FileSlice slice;
+            try {
+                slice = log.read(next, LOAD_READ_BYTES, end, true);
+            } catch (io.tributary.storage.OffsetOutOfRangeException e) {
+                next = log.logStartOffset();
+                continue;
+            }
+            if (slice.isEmpty()) {
+                break;
+            }
+            for (RecordBatch batch : MemoryRecords.readableRecords(slice.read()).batches()) {
+                for (Record r : batch) {
+                    if (r.offset() >= next && r.hasKey()) {
+                        shard.replay(new CoordinatorRecord(copy(r.key()), r.hasValue() ? copy(r.value()) : null));
+                        count++;
+                    }
+                }
+                next = batch.lastOffset() + 1;
+            }
+        }
+        return count;
+    }
+
+    private static ByteBuffer copy(ByteBuffer b) {
+        ByteBuffer c = ByteBuffer.allocate(b.remaining());
+        c.put(b.duplicate());
+        return c.flip();
+    }
+
+    private static ByteBuffer encode(List<CoordinatorRecord> records) {
+        int size = 64;
+        for (CoordinatorRecord r : records) {
+            size += 32 + r.key().remaining() + (r.value() == null ? 0 : r.value().remaining());
+        }
+        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(size), Compression.NONE,
+                TimestampType.CREATE_TIME, 0);
+        long now = System.currentTimeMillis();
+        for (CoordinatorRecord r : records) {
+            builder.append(now, r.key().duplicate(), r.value() == null ? null : r.value().duplicate());
+        }
+        return builder.build().buffer();
+    }
+
+    /**
+     * Runs {@code op} on the shard of {@code partition}, on the runtime's thread. Fails with
+     * NOT_COORDINATOR when this broker does not lead it, COORDINATOR_LOAD_IN_PROGRESS while loading.
+     */
+    public <T> CompletableFuture<T> call(int partition, Function<S, CompletableFuture<T>> op) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        thread.execute(() -> {
+            Hosted h = hosted.get(partition);
+            if (h == null) {
+                result.completeExceptionally(notCoordinator(partition));
+            } else if (!h.loaded) {
+                result.completeExceptionally(new CoordinatorLoadInProgressException(topic + "-" + partition + " is loading"));
+            } else {
+                try {
+                    op.apply(h.shard).whenComplete((v, e) -> {
+                        if (e != null) {
+                            result.completeExceptionally(e);
+                        } else {
+                            result.complete(v);
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            }
+        });
+        return result;
+    }
+
+    /** Runs {@code op} on every loaded shard and collects the results (for ListGroups). */
+    public <T> CompletableFuture<List<T>> callAll(Function<S, T> op) {
+        CompletableFuture<List<T>> result = new CompletableFuture<>();
+        thread.execute(() -> {
+            List<T> out = new ArrayList<>();
+            for (Hosted h : hosted.values()) {
+                if (h.loaded) {
+                    out.add(op.apply(h.shard));
+                }
+            }
+            result.complete(out);
+        });
+        return result;
+    }
+
+    /** Whether any hosted shard is still loading (ListGroups reports it). */
+    public boolean anyLoading() {
+        return hosted.values().stream().anyMatch(h -> !h.loaded);
+    }
+
+    private NotCoordinatorException notCoordinator(int partition) {
+        return new NotCoordinatorException("This broker is not the coordinator for " + topic + "-" + partition);
+    }
+
+    @Override
+    public void close() {
+        thread.execute(() -> {
+            hosted.values().forEach(Hosted::unload);
+            hosted.clear();
+        });
+    }
+}
