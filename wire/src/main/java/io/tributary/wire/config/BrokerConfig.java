@@ -26,7 +26,9 @@ public final class BrokerConfig {
     public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
     public static final String RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
     public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
-    public static final String CLUSTER_ID = "cluster.id";
+    public static final String OFFSETS_TOPIC_PARTITIONS = "offsets.topic.num.partitions";
+    public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
+    public static final String OFFSETS_TOPIC_SEGMENT_BYTES = "offsets.topic.segment.bytes";
     public static final String RAFT_ADDRESS = "raft.address";
     public static final String RAFT_PEERS = "raft.peers";
     public static final String RAFT_GROUPS_PER_BROKER = "raft.groups.per.broker";
@@ -46,6 +48,9 @@ public final class BrokerConfig {
         d.put(SOCKET_REQUEST_MAX_BYTES, "104857600");
         d.put(RETENTION_CHECK_INTERVAL_MS, "300000");
         d.put(PRODUCER_ID_EXPIRATION_MS, "86400000");
+        d.put(OFFSETS_TOPIC_PARTITIONS, "50");
+        d.put(OFFSETS_TOPIC_REPLICATION_FACTOR, "3");
+        d.put(OFFSETS_TOPIC_SEGMENT_BYTES, "104857600");
         d.put(RAFT_ADDRESS, "127.0.0.1:19092");
         d.put(RAFT_GROUPS_PER_BROKER, "4");
         TopicConfigs.brokerDefaults().forEach(d::putIfAbsent);

@@ -1,0 +1,84 @@
+package io.tributary.wire.handlers;
+
+import io.tributary.replication.Partitions;
+import io.tributary.replication.metadata.BrokerInfo;
+import io.tributary.wire.admin.ClusterView;
+import io.tributary.wire.admin.InternalTopics;
+import io.tributary.wire.api.ApiHandler;
+import io.tributary.wire.api.RequestContext;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData.Coordinator;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.FindCoordinatorRequest;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * FindCoordinator (single key before v4, batched from v4): a group's coordinator is the leader of
+ * partition {@code abs(hash(group)) % offsets.topic.num.partitions} of {@code __consumer_offsets}.
+ */
+public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
+    private final InternalTopics internalTopics;
+    private final Partitions partitions;
+    private final ClusterView cluster;
+
+    public FindCoordinatorHandler(InternalTopics internalTopics, Partitions partitions, ClusterView cluster) {
+        this.internalTopics = internalTopics;
+        this.partitions = partitions;
+        this.cluster = cluster;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.FIND_COORDINATOR;
+    }
+
+    /** The {@code __consumer_offsets} partition that holds a group, as Kafka computes it. */
+    public static int partitionFor(String groupId, int partitions) {
+        return Utils.abs(groupId.hashCode()) % partitions;
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext context, FindCoordinatorRequest request) {
+        FindCoordinatorRequestData data = request.data();
+        FindCoordinatorResponseData response = new FindCoordinatorResponseData();
+        if (context.apiVersion() < 4) {
+            Coordinator c = find(data.key(), data.keyType());
+            return CompletableFuture.completedFuture(response.setErrorCode(c.errorCode()).setErrorMessage(c.errorMessage())
+                    .setNodeId(c.nodeId()).setHost(c.host()).setPort(c.port()));
+        }
+        List<String> keys = data.coordinatorKeys();
+        keys.forEach(k -> response.coordinators().add(find(k, data.keyType())));
+        return CompletableFuture.completedFuture(response);
+    }
+
+    private Coordinator find(String key, byte keyType) {
+        Coordinator c = new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
+        if (keyType != FindCoordinatorRequest.CoordinatorType.GROUP.id()) {
+            return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Only group coordinators are available; "
+                    + "transactions are not supported yet");
+        }
+        if (key == null || key.isEmpty()) {
+            return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Group id must not be empty");
+        }
+        if (!internalTopics.ensureOffsetsTopic()) {
+            return notAvailable(c);
+        }
+        Partitions.Location loc = partitions.locate(InternalTopics.OFFSETS, partitionFor(key, internalTopics.offsetsPartitions()))
+                .orElse(null);
+        ClusterView.PartitionState state = loc == null ? null : cluster.state(loc);
+        BrokerInfo broker = state == null || !state.hasLeader() ? null : cluster.image().brokers().get(state.leader());
+        if (broker == null) {
+            return notAvailable(c);
+        }
+        return c.setErrorCode(Errors.NONE.code()).setNodeId(broker.id()).setHost(broker.host()).setPort(broker.port());
+    }
+
+    private static Coordinator notAvailable(Coordinator c) {
+        return c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setErrorMessage(Errors.COORDINATOR_NOT_AVAILABLE.message());
+    }
+}
