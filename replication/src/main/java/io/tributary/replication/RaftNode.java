@@ -45,6 +45,7 @@ public final class RaftNode implements Closeable {
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private final StateMachine.Registry registry;
+    private final Map<RaftGroupId, org.apache.ratis.client.RaftClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile RaftServer server;
 
     public RaftNode(ReplicationConfig config, StateMachine.Registry registry) {
@@ -68,7 +69,9 @@ public final class RaftNode implements Closeable {
         RaftServerConfigKeys.Log.setWriteBufferSize(props, SizeInBytes.valueOf("2MB"));
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(props, SizeInBytes.valueOf("1MB"));
         RaftServerConfigKeys.Log.setSegmentCacheNumMax(props, 2);
-        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, true);
+        // Purge only what every follower has: a broker that was down catches up from the log, never
+        // from a state machine snapshot (which holds offsets and producer state, not partition data).
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, false);
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, 2048);
         RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(150, java.util.concurrent.TimeUnit.MILLISECONDS));
@@ -128,6 +131,40 @@ public final class RaftNode implements Closeable {
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /**
+     * Submits an entry to a group wherever its leader is: straight to the local server when this broker
+     * leads it, else through a Ratis client that finds the leader. For the metadata group, whose
+     * changes any broker may propose.
+     */
+    public CompletableFuture<ByteBuffer> submitToLeader(RaftGroupId group, ByteBuffer entry) {
+        if (isLeader(group)) {
+            return submit(group, entry).exceptionallyCompose(e -> isNotLeader(e) ? viaClient(group, entry) : CompletableFuture.failedFuture(e));
+        }
+        return viaClient(group, entry);
+    }
+
+    private static boolean isNotLeader(Throwable e) {
+        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        return cause instanceof NotLeaderException;
+    }
+
+    private CompletableFuture<ByteBuffer> viaClient(RaftGroupId group, ByteBuffer entry) {
+        org.apache.ratis.client.RaftClient client;
+        try {
+            client = clients.computeIfAbsent(group, g -> {
+                try {
+                    return org.apache.ratis.client.RaftClient.newBuilder().setProperties(ratisProperties(config))
+                            .setRaftGroup(server.getDivision(g).getGroup()).setClientId(ClientId.randomId()).build();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            return CompletableFuture.failedFuture(new NotLeaderException("this broker does not host " + group));
+        }
+        return client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry))).thenApply(RaftNode::replyContent);
     }
 
     private static ByteBuffer replyContent(RaftClientReply reply) {
@@ -211,6 +248,9 @@ public final class RaftNode implements Closeable {
 
     @Override
     public void close() throws IOException {
+        for (org.apache.ratis.client.RaftClient client : clients.values()) {
+            client.close();
+        }
         if (server != null) {
             server.close();
         }

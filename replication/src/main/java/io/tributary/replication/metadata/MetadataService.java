@@ -25,7 +25,7 @@ public final class MetadataService {
 
     public CompletableFuture<MetadataResult> submit(MetadataCommand command) {
         ByteBuffer entry = MetadataCommand.encode(command);
-        return node.submit(RaftNode.METADATA_GROUP, entry).thenApply(MetadataResult::decode);
+        return node.submitToLeader(RaftNode.METADATA_GROUP, entry).thenApply(MetadataResult::decode);
     }
 
     public CompletableFuture<MetadataResult> createTopic(String name, Uuid id, int partitions, int replicationFactor,
