@@ -194,8 +194,8 @@ public final class RaftNode implements Closeable {
     }
 
     /**
-     * Members of {@code group} whose log matches the leader's up to its commit index: the leader itself,
-     * plus followers caught up with it. Empty when this broker does not lead the group.
+     * Members of {@code group} whose log matches the leader's up to its commit index and that answered
+     * within {@code replica.lag.time.max.ms}: the leader itself, plus followers caught up with it.
      */
     public List<Integer> inSyncReplicas(RaftGroupId group) {
         try {
@@ -205,10 +205,12 @@ public final class RaftNode implements Closeable {
                         : List.of(Integer.parseInt(division.getInfo().getLeaderId().toString()));
             }
             long commitIndex = division.getRaftLog().getLastCommittedIndex();
+            java.util.Set<Integer> silent = unreachableFollowers(group, config.replicaLagTimeMaxMs());
             List<Integer> inSync = new ArrayList<>();
             for (org.apache.ratis.proto.RaftProtos.CommitInfoProto info : division.getCommitInfos()) {
-                if (info.getCommitIndex() >= commitIndex) {
-                    inSync.add(Integer.parseInt(RaftPeerId.valueOf(info.getServer().getId()).toString()));
+                int id = Integer.parseInt(RaftPeerId.valueOf(info.getServer().getId()).toString());
+                if (info.getCommitIndex() >= commitIndex && !silent.contains(id)) {
+                    inSync.add(id);
                 }
             }
             java.util.Collections.sort(inSync);
@@ -216,6 +218,22 @@ public final class RaftNode implements Closeable {
         } catch (IOException e) {
             return List.of();
         }
+    }
+
+    /**
+     * Followers of a group this broker leads that have not answered for {@code thresholdMs}: the leader's
+     * view of which brokers are unreachable. Empty when this broker does not lead the group.
+     */
+    public java.util.Set<Integer> unreachableFollowers(RaftGroupId group, long thresholdMs) {
+        java.util.Set<Integer> out = new java.util.TreeSet<>();
+        division(group).filter(DivisionInfo::isLeader).ifPresent(info -> {
+            for (org.apache.ratis.proto.RaftProtos.ServerRpcProto f : info.getRoleInfoProto().getLeaderInfo().getFollowerInfoList()) {
+                if (f.getLastRpcElapsedTimeMs() > thresholdMs) {
+                    out.add(Integer.parseInt(RaftPeerId.valueOf(f.getId().getId()).toString()));
+                }
+            }
+        });
+        return out;
     }
 
     private Optional<DivisionInfo> division(RaftGroupId group) {

@@ -35,9 +35,13 @@ import org.slf4j.LoggerFactory;
 final class Reconciler implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
 
+    /** How long a metadata group member may be silent before it is reported unreachable. */
+    private static final long UNREACHABLE_AFTER_MS = 3000;
+
     private final RaftNode node;
     private final Partitions partitions;
     private final Supplier<MetadataImage> metadata;
+    private final java.util.function.Function<io.tributary.replication.metadata.MetadataCommand, java.util.concurrent.CompletableFuture<?>> propose;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tributary-reconciler");
         t.setDaemon(true);
@@ -46,10 +50,13 @@ final class Reconciler implements Closeable {
     private final AtomicBoolean pending = new AtomicBoolean();
     private final Set<String> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    Reconciler(RaftNode node, Partitions partitions, Supplier<MetadataImage> metadata) {
+    /** @param propose submits a metadata command through the metadata group */
+    Reconciler(RaftNode node, Partitions partitions, Supplier<MetadataImage> metadata,
+               java.util.function.Function<io.tributary.replication.metadata.MetadataCommand, java.util.concurrent.CompletableFuture<?>> propose) {
         this.node = node;
         this.partitions = partitions;
         this.metadata = metadata;
+        this.propose = propose;
     }
 
     void start() {
@@ -72,12 +79,14 @@ final class Reconciler implements Closeable {
 
     private void reconcile(MetadataImage image) {
         hostGroups(image);
+        reportFencing(image);
         Map<String, Map<PartitionKey, GroupCommand.NewPartition>> expected = expectedPartitions(image);
         for (ReplicaGroup group : partitions.localGroups()) {
             applyConfigs(group, image);
             RaftGroupId raftGroup = RaftGroupId.valueOf(UUID.fromString(group.groupId()));
             if (node.isLeader(raftGroup) && !inFlight.contains(group.groupId())) {
                 syncPartitions(group, raftGroup, expected.getOrDefault(group.groupId(), Map.of()));
+                reportLeadership(image, group.groupId(), raftGroup);
             }
         }
     }
@@ -101,6 +110,30 @@ final class Reconciler implements Closeable {
                 LOG.info("hosting replica group {} on brokers {}", group.id(), group.replicas());
             } catch (java.io.IOException e) {
                 LOG.warn("could not host replica group {}: {}", group.id(), e.getMessage());
+            }
+        }
+    }
+
+    /** Tells the metadata (and so every broker) who leads a group this broker leads, and who is in sync. */
+    private void reportLeadership(MetadataImage image, String groupId, RaftGroupId raftGroup) {
+        io.tributary.replication.metadata.GroupLeadership now = new io.tributary.replication.metadata.GroupLeadership(
+                node.nodeId(), node.term(raftGroup), node.inSyncReplicas(raftGroup));
+        if (!now.equals(image.leadership().get(groupId))) {
+            propose.apply(new io.tributary.replication.metadata.MetadataCommand.GroupLeader(groupId, now.leader(), now.term(), now.inSync()));
+        }
+    }
+
+    /** On the metadata leader: fences brokers that stopped answering, unfences those that came back. */
+    private void reportFencing(MetadataImage image) {
+        if (!node.isLeader(RaftNode.METADATA_GROUP)) {
+            return;
+        }
+        Set<Integer> unreachable = node.unreachableFollowers(RaftNode.METADATA_GROUP, UNREACHABLE_AFTER_MS);
+        for (int broker : image.brokers().keySet()) {
+            boolean fenced = unreachable.contains(broker);
+            if (fenced != image.fenced().contains(broker)) {
+                LOG.info("broker {} is {}", broker, fenced ? "unreachable: fenced" : "reachable again");
+                propose.apply(new io.tributary.replication.metadata.MetadataCommand.FenceBroker(broker, fenced));
             }
         }
     }

@@ -47,7 +47,7 @@ public final class Replication implements Closeable {
         this.node = new RaftNode(config, registry);
         this.partitions = new Partitions(node, metadata::image);
         this.metadataService = new MetadataService(node, metadata, config.groupsPerBroker());
-        this.reconciler = new Reconciler(node, partitions, metadata::image);
+        this.reconciler = new Reconciler(node, partitions, metadata::image, metadataService::submit);
     }
 
     private StateMachine stateMachineFor(RaftGroupId groupId) {

@@ -12,11 +12,13 @@ import java.util.Map;
  * @param dataDir        the first of {@code log.dirs}: partition logs, and Ratis under {@code raft/}
  * @param metadataPeers  node id to Raft address of the metadata group's members ({@code raft.peers})
  * @param groupsPerBroker how many replica groups each broker should host ({@code raft.groups.per.broker})
+ * @param replicaLagTimeMaxMs {@code replica.lag.time.max.ms}: a follower silent for longer leaves the
+ *                       in-sync replicas
  * @param ratisProperties settings passed to Ratis as they are (every {@code raft.server.*} and
  *                       {@code raft.grpc.*} property of the broker)
  */
 public record ReplicationConfig(int nodeId, String raftHost, int raftPort, Path dataDir,
-                                Map<Integer, String> metadataPeers, int groupsPerBroker,
+                                Map<Integer, String> metadataPeers, int groupsPerBroker, long replicaLagTimeMaxMs,
                                 Map<String, String> ratisProperties) {
     public ReplicationConfig {
         metadataPeers = Map.copyOf(metadataPeers);

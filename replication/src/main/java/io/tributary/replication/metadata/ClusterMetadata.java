@@ -38,8 +38,9 @@ public final class ClusterMetadata {
             Map<Integer, BrokerInfo> brokers = new HashMap<>(current.brokers());
             brokers.put(c.broker().id(), c.broker());
             String clusterId = current.clusterId() != null ? current.clusterId() : c.clusterId();
-            outcome = new Outcome(new MetadataImage(clusterId, brokers, current.topics(), current.groups(),
-                    current.groupSequence(), current.nextProducerId()), MetadataResult.OK);
+            java.util.Set<Integer> fenced = new java.util.HashSet<>(current.fenced());
+            fenced.remove(c.broker().id());
+            outcome = new Outcome(current.toBuilder().clusterId(clusterId).brokers(brokers).fenced(fenced).build(), MetadataResult.OK);
         } else if (command instanceof MetadataCommand.CreateTopic c) {
             outcome = createTopic(current, c);
         } else if (command instanceof MetadataCommand.DeleteTopic c) {
@@ -50,8 +51,25 @@ public final class ClusterMetadata {
             outcome = setConfigs(current, c);
         } else if (command instanceof MetadataCommand.AllocateProducerIds c) {
             long first = current.nextProducerId();
-            outcome = new Outcome(new MetadataImage(current.clusterId(), current.brokers(), current.topics(), current.groups(),
-                    current.groupSequence(), first + c.count()), new MetadataResult(Errors.NONE, null, first));
+            outcome = new Outcome(current.toBuilder().nextProducerId(first + c.count()).build(),
+                    new MetadataResult(Errors.NONE, null, first));
+        } else if (command instanceof MetadataCommand.GroupLeader c) {
+            GroupLeadership known = current.leadership().get(c.groupId());
+            if (known != null && known.term() > c.term()) {
+                outcome = new Outcome(current, MetadataResult.OK);
+            } else {
+                Map<String, GroupLeadership> leadership = new HashMap<>(current.leadership());
+                leadership.put(c.groupId(), new GroupLeadership(c.leader(), c.term(), c.inSync()));
+                outcome = new Outcome(current.toBuilder().leadership(leadership).build(), MetadataResult.OK);
+            }
+        } else if (command instanceof MetadataCommand.FenceBroker c) {
+            java.util.Set<Integer> fenced = new java.util.HashSet<>(current.fenced());
+            if (c.fenced()) {
+                fenced.add(c.brokerId());
+            } else {
+                fenced.remove(c.brokerId());
+            }
+            outcome = new Outcome(current.toBuilder().fenced(fenced).build(), MetadataResult.OK);
         } else {
             throw new IllegalArgumentException("unknown command " + command);
         }
@@ -116,8 +134,7 @@ public final class ClusterMetadata {
         }
         Map<String, TopicInfo> topics = new HashMap<>(current.topics());
         topics.remove(c.name());
-        return new Outcome(new MetadataImage(current.clusterId(), current.brokers(), topics, current.groups(), current.groupSequence(),
-                current.nextProducerId()), MetadataResult.OK);
+        return new Outcome(current.toBuilder().topics(topics).build(), MetadataResult.OK);
     }
 
     private Outcome createPartitions(MetadataImage current, MetadataCommand.CreatePartitions c) {
@@ -146,8 +163,7 @@ public final class ClusterMetadata {
         }
         Map<String, TopicInfo> topics = new HashMap<>(current.topics());
         topics.put(c.name(), new TopicInfo(topic.name(), topic.id(), topic.replicationFactor(), c.configs(), topic.partitionGroups()));
-        return new Outcome(new MetadataImage(current.clusterId(), current.brokers(), topics, current.groups(), current.groupSequence(),
-                current.nextProducerId()), MetadataResult.OK);
+        return new Outcome(current.toBuilder().topics(topics).build(), MetadataResult.OK);
     }
 
     /**
@@ -199,7 +215,7 @@ public final class ClusterMetadata {
         }
 
         MetadataImage image(Map<String, TopicInfo> topics) {
-            return new MetadataImage(base.clusterId(), base.brokers(), topics, groups, sequence, base.nextProducerId());
+            return base.toBuilder().topics(topics).groups(groups).groupSequence(sequence).build();
         }
     }
 
@@ -223,6 +239,13 @@ public final class ClusterMetadata {
             t.partitionGroups().forEach(w::putString);
         }
         w.putInt(m.groupSequence()).putLong(m.nextProducerId());
+        w.putInt(m.leadership().size());
+        m.leadership().forEach((g, l) -> {
+            w.putString(g).putInt(l.leader()).putLong(l.term()).putInt(l.inSync().size());
+            l.inSync().forEach(w::putInt);
+        });
+        w.putInt(m.fenced().size());
+        m.fenced().forEach(w::putInt);
         return w.toBuffer();
     }
 
@@ -259,6 +282,23 @@ public final class ClusterMetadata {
             }
             topics.put(name, new TopicInfo(name, id, rf, configs, partitionGroups));
         }
-        return new MetadataImage(clusterId, brokers, topics, groups, r.getInt(), r.getLong());
+        int groupSequence = r.getInt();
+        long nextProducerId = r.getLong();
+        Map<String, GroupLeadership> leadership = new HashMap<>();
+        for (int i = r.count(); i > 0; i--) {
+            String g = r.getString();
+            int leader = r.getInt();
+            long term = r.getLong();
+            List<Integer> inSync = new ArrayList<>();
+            for (int j = r.count(); j > 0; j--) {
+                inSync.add(r.getInt());
+            }
+            leadership.put(g, new GroupLeadership(leader, term, inSync));
+        }
+        java.util.Set<Integer> fenced = new java.util.HashSet<>();
+        for (int i = r.count(); i > 0; i--) {
+            fenced.add(r.getInt());
+        }
+        return new MetadataImage(clusterId, brokers, topics, groups, groupSequence, nextProducerId, leadership, fenced);
     }
 }

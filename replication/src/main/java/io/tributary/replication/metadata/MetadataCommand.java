@@ -39,6 +39,14 @@ public sealed interface MetadataCommand {
     record AllocateProducerIds(int brokerId, int count) implements MetadataCommand {
     }
 
+    /** A replica group's leader reports itself, its term and the replicas caught up with it. */
+    record GroupLeader(String groupId, int leader, long term, java.util.List<Integer> inSync) implements MetadataCommand {
+    }
+
+    /** The metadata leader marks a broker unreachable (fenced) or reachable again. */
+    record FenceBroker(int brokerId, boolean fenced) implements MetadataCommand {
+    }
+
     static ByteBuffer encode(MetadataCommand command) {
         ByteWriter w = new ByteWriter(128);
         if (command instanceof RegisterBroker c) {
@@ -55,6 +63,11 @@ public sealed interface MetadataCommand {
             w.putByte(5).putString(c.name()).putStringMap(c.configs());
         } else if (command instanceof AllocateProducerIds c) {
             w.putByte(6).putInt(c.brokerId()).putInt(c.count());
+        } else if (command instanceof GroupLeader c) {
+            w.putByte(7).putString(c.groupId()).putInt(c.leader()).putLong(c.term()).putInt(c.inSync().size());
+            c.inSync().forEach(w::putInt);
+        } else if (command instanceof FenceBroker c) {
+            w.putByte(8).putInt(c.brokerId()).putBoolean(c.fenced());
         }
         return w.toBuffer();
     }
@@ -69,6 +82,17 @@ public sealed interface MetadataCommand {
             case 4 -> new CreatePartitions(r.getString(), r.getInt(), r.getInt());
             case 5 -> new SetTopicConfigs(r.getString(), r.getStringMap());
             case 6 -> new AllocateProducerIds(r.getInt(), r.getInt());
+            case 7 -> {
+                String group = r.getString();
+                int leader = r.getInt();
+                long term = r.getLong();
+                java.util.List<Integer> inSync = new java.util.ArrayList<>();
+                for (int i = r.count(); i > 0; i--) {
+                    inSync.add(r.getInt());
+                }
+                yield new GroupLeader(group, leader, term, inSync);
+            }
+            case 8 -> new FenceBroker(r.getInt(), r.getBoolean());
             default -> throw new IllegalArgumentException("unknown metadata command type " + type);
         };
     }

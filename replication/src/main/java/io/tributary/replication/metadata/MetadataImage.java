@@ -15,16 +15,94 @@ import org.apache.kafka.common.Uuid;
  * @param groups         replica groups by id
  * @param groupSequence  how many replica groups were ever created (names the next one)
  * @param nextProducerId the first producer id not yet handed out
+ * @param leadership     per replica group, what its leader last reported
+ * @param fenced         brokers the metadata leader cannot reach
  */
 public record MetadataImage(String clusterId, Map<Integer, BrokerInfo> brokers, Map<String, TopicInfo> topics,
-                            Map<String, ReplicaGroupInfo> groups, int groupSequence, long nextProducerId) {
+                            Map<String, ReplicaGroupInfo> groups, int groupSequence, long nextProducerId,
+                            Map<String, GroupLeadership> leadership, java.util.Set<Integer> fenced) {
 
-    public static final MetadataImage EMPTY = new MetadataImage(null, Map.of(), Map.of(), Map.of(), 0, 0);
+    public static final MetadataImage EMPTY = new MetadataImage(null, Map.of(), Map.of(), Map.of(), 0, 0, Map.of(),
+            java.util.Set.of());
 
     public MetadataImage {
         brokers = java.util.Collections.unmodifiableMap(new TreeMap<>(brokers));
         topics = java.util.Collections.unmodifiableMap(new TreeMap<>(topics));
         groups = java.util.Collections.unmodifiableMap(new TreeMap<>(groups));
+        leadership = java.util.Collections.unmodifiableMap(new TreeMap<>(leadership));
+        fenced = java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(fenced));
+    }
+
+    /** The same image with some parts replaced; the builder keeps every other part. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Copies an image with changes. */
+    public static final class Builder {
+        private String clusterId;
+        private Map<Integer, BrokerInfo> brokers;
+        private Map<String, TopicInfo> topics;
+        private Map<String, ReplicaGroupInfo> groups;
+        private int groupSequence;
+        private long nextProducerId;
+        private Map<String, GroupLeadership> leadership;
+        private java.util.Set<Integer> fenced;
+
+        private Builder(MetadataImage m) {
+            clusterId = m.clusterId;
+            brokers = m.brokers;
+            topics = m.topics;
+            groups = m.groups;
+            groupSequence = m.groupSequence;
+            nextProducerId = m.nextProducerId;
+            leadership = m.leadership;
+            fenced = m.fenced;
+        }
+
+        public Builder clusterId(String v) {
+            clusterId = v;
+            return this;
+        }
+
+        public Builder brokers(Map<Integer, BrokerInfo> v) {
+            brokers = v;
+            return this;
+        }
+
+        public Builder topics(Map<String, TopicInfo> v) {
+            topics = v;
+            return this;
+        }
+
+        public Builder groups(Map<String, ReplicaGroupInfo> v) {
+            groups = v;
+            return this;
+        }
+
+        public Builder groupSequence(int v) {
+            groupSequence = v;
+            return this;
+        }
+
+        public Builder nextProducerId(long v) {
+            nextProducerId = v;
+            return this;
+        }
+
+        public Builder leadership(Map<String, GroupLeadership> v) {
+            leadership = v;
+            return this;
+        }
+
+        public Builder fenced(java.util.Set<Integer> v) {
+            fenced = v;
+            return this;
+        }
+
+        public MetadataImage build() {
+            return new MetadataImage(clusterId, brokers, topics, groups, groupSequence, nextProducerId, leadership, fenced);
+        }
     }
 
     public Optional<TopicInfo> topic(String name) {

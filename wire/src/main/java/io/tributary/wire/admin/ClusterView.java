@@ -3,6 +3,7 @@ package io.tributary.wire.admin;
 import io.tributary.replication.Partitions;
 import io.tributary.replication.RaftNode;
 import io.tributary.replication.metadata.BrokerInfo;
+import io.tributary.replication.metadata.GroupLeadership;
 import io.tributary.replication.metadata.MetadataImage;
 import io.tributary.replication.metadata.MetadataService;
 import java.util.Collection;
@@ -28,8 +29,10 @@ public final class ClusterView {
         return id == null ? RaftNode.METADATA_GROUP.getUuid().toString() : id;
     }
 
+    /** The brokers clients may use: registered and not fenced. */
     public Collection<BrokerInfo> brokers() {
-        return metadata.image().brokers().values();
+        MetadataImage image = metadata.image();
+        return image.brokers().values().stream().filter(b -> !image.fenced().contains(b.id())).toList();
     }
 
     /** The broker leading the metadata group, or -1 while there is none. */
@@ -45,15 +48,25 @@ public final class ClusterView {
     }
 
     /**
-     * Leader, epoch (the group's Raft term), replicas and in-sync replicas of a partition. A partition
-     * whose replica is not in place yet has no leader.
+     * Leader, epoch (the group's Raft term), replicas and in-sync replicas of a partition. A broker that
+     * hosts the partition's group knows its leader first hand; others use what the leader last reported
+     * to the metadata. A partition whose replica is not in place yet has no leader.
      */
     public PartitionState state(Partitions.Location location) {
         List<Integer> replicas = location.group().replicas();
-        Optional<Integer> leader = partitions.leader(location);
-        if (leader.isEmpty() || partitions.replica(location).isEmpty()) {
+        GroupLeadership reported = metadata.image().leadership().get(location.group().id());
+        Optional<Integer> local = partitions.leader(location);
+        if (local.isPresent()) {
+            if (partitions.replica(location).isEmpty()) {
+                return new PartitionState(-1, -1, replicas, List.of());
+            }
+            List<Integer> inSync = partitions.isLeader(location) ? partitions.inSyncReplicas(location)
+                    : reported != null && reported.leader() == local.get() ? reported.inSync() : List.of(local.get());
+            return new PartitionState(local.get(), partitions.leaderEpoch(location), replicas, inSync);
+        }
+        if (reported == null || metadata.image().fenced().contains(reported.leader())) {
             return new PartitionState(-1, -1, replicas, List.of());
         }
-        return new PartitionState(leader.get(), partitions.leaderEpoch(location), replicas, partitions.inSyncReplicas(location));
+        return new PartitionState(reported.leader(), (int) reported.term(), replicas, reported.inSync());
     }
 }

@@ -26,6 +26,7 @@ public final class BrokerConfig {
     public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
     public static final String RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
     public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
+    public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
     public static final String OFFSETS_TOPIC_PARTITIONS = "offsets.topic.num.partitions";
     public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
     public static final String OFFSETS_TOPIC_SEGMENT_BYTES = "offsets.topic.segment.bytes";
@@ -48,6 +49,7 @@ public final class BrokerConfig {
         d.put(SOCKET_REQUEST_MAX_BYTES, "104857600");
         d.put(RETENTION_CHECK_INTERVAL_MS, "300000");
         d.put(PRODUCER_ID_EXPIRATION_MS, "86400000");
+        d.put(REPLICA_LAG_TIME_MAX_MS, "30000");
         d.put(OFFSETS_TOPIC_PARTITIONS, "50");
         d.put(OFFSETS_TOPIC_REPLICATION_FACTOR, "3");
         d.put(OFFSETS_TOPIC_SEGMENT_BYTES, "104857600");

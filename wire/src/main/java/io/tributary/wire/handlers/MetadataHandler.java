@@ -53,7 +53,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
                 .setClusterId(cluster.clusterId())
                 .setControllerId(cluster.controllerId())
                 .setClusterAuthorizedOperations(Integer.MIN_VALUE);
-        for (BrokerInfo b : image.brokers().values()) {
+        for (BrokerInfo b : cluster.brokers()) {
             response.brokers().add(new MetadataResponseData.MetadataResponseBroker()
                     .setNodeId(b.id()).setHost(b.host()).setPort(b.port()));
         }

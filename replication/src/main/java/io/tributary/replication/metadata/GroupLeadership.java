@@ -1,0 +1,10 @@
+package io.tributary.replication.metadata;
+
+import java.util.List;
+
+/** What a replica group's leader last reported: itself, its term and the in-sync replicas. */
+public record GroupLeadership(int leader, long term, List<Integer> inSync) {
+    public GroupLeadership {
+        inSync = List.copyOf(inSync);
+    }
+}
