@@ -85,9 +85,11 @@ class AdminTest {
         await(admin.createTopics(List.of(new NewTopic(validateOnly, 2, (short) 1)),
                 new CreateTopicsOptions().validateOnly(true)).all());
         await(admin.createTopics(List.of(new NewTopic(byName, 3, (short) 1), new NewTopic(byId, 1, (short) 1))).all());
-        assertThat(await(admin.listTopics().names())).contains(byName, byId).doesNotContain(validateOnly);
+        Eventually.holds(Duration.ofSeconds(30), () ->
+                assertThat(await(admin.listTopics().names())).contains(byName, byId));
+        assertThat(await(admin.listTopics().names())).doesNotContain(validateOnly);
 
-        TopicDescription description = await(admin.describeTopics(List.of(byName)).topicNameValues().get(byName));
+        TopicDescription description = describeTopic(byName);
         assertThat(description.name()).isEqualTo(byName);
         assertThat(description.isInternal()).isFalse();
         assertThat(description.topicId()).isNotEqualTo(Uuid.ZERO_UUID);
@@ -100,7 +102,7 @@ class AdminTest {
             assertThat(partition.isr()).extracting(Node::id).containsExactly(BROKER.broker().nodeId());
         }
 
-        Uuid id = await(admin.describeTopics(List.of(byId)).topicNameValues().get(byId)).topicId();
+        Uuid id = describeTopic(byId).topicId();
         await(admin.deleteTopics(List.of(byName)).all());
         await(admin.deleteTopics(TopicCollection.ofTopicIds(List.of(id))).all());
         awaitTopicsGone(Set.of(byName, byId));
@@ -145,8 +147,8 @@ class AdminTest {
         Clients.createTopic(admin, topic, 1);
         await(admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(3))).all());
 
-        TopicDescription description = await(admin.describeTopics(List.of(topic)).topicNameValues().get(topic));
-        assertThat(description.partitions()).extracting(TopicPartitionInfo::partition).containsExactly(0, 1, 2);
+        Eventually.holds(Duration.ofSeconds(30), () -> assertThat(describeTopic(topic).partitions())
+                .extracting(TopicPartitionInfo::partition).containsExactly(0, 1, 2));
 
         try (KafkaProducer<byte[], byte[]> producer = Clients.producer(BROKER.bootstrap())) {
             var metadata = await(producer.send(new ProducerRecord<>(topic, 2, null, bytes("in new partition"))));
@@ -249,6 +251,14 @@ class AdminTest {
         }
     }
 
+    /** Waits out Kafka's metadata propagation: a new topic may be unknown for a moment. */
+    private static TopicDescription describeTopic(String topic) {
+        TopicDescription[] found = new TopicDescription[1];
+        Eventually.holds(Duration.ofSeconds(30), () ->
+                found[0] = admin.describeTopics(List.of(topic)).topicNameValues().get(topic).get());
+        return found[0];
+    }
+
     private static ListOffsetsResultInfo offset(TopicPartition partition, OffsetSpec spec) {
         return await(admin.listOffsets(Map.of(partition, spec)).partitionResult(partition));
     }
@@ -275,13 +285,8 @@ class AdminTest {
     }
 
     private static void awaitTopicsGone(Set<String> topics) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        Set<String> listed = await(admin.listTopics().names());
-        while (listed.stream().anyMatch(topics::contains) && System.nanoTime() < deadline) {
-            BrokerProcess.sleep(Duration.ofMillis(200));
-            listed = await(admin.listTopics().names());
-        }
-        assertThat(listed).as("topics after deletion").doesNotContainAnyElementsOf(topics);
+        Eventually.holds(Duration.ofSeconds(30), () -> assertThat(await(admin.listTopics().names()))
+                .as("topics after deletion").doesNotContainAnyElementsOf(topics));
     }
 
     private static byte[] bytes(String text) {

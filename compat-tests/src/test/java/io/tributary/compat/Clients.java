@@ -116,8 +116,16 @@ final class Clients {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
+    /** Creates the topic and waits until every partition has a leader, as Kafka may take a moment. */
     static void createTopic(Admin admin, String topic, int partitions) {
         await(admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all());
+        Eventually.holds(Duration.ofSeconds(30), () -> {
+            var description = admin.describeTopics(List.of(topic)).topicNameValues().get(topic).get();
+            if (description.partitions().size() != partitions
+                    || description.partitions().stream().anyMatch(p -> p.leader() == null)) {
+                throw new AssertionError("topic " + topic + " not ready: " + description);
+            }
+        });
     }
 
     /** Waits for an admin or producer future, unwrapping failures so assertions see the cause. */
