@@ -42,6 +42,13 @@ public final class Partitions {
         return groups.values();
     }
 
+    /** Every partition replica this broker hosts, led here or not. */
+    public List<PartitionReplica> localReplicas() {
+        List<PartitionReplica> all = new java.util.ArrayList<>();
+        groups.values().forEach(g -> all.addAll(g.partitions()));
+        return all;
+    }
+
     AppendWatchers watchers() {
         return watchers;
     }
@@ -84,6 +91,14 @@ public final class Partitions {
             return node.leader(location.raftGroup());
         }
         return Optional.empty();
+    }
+
+    /**
+     * The replicas that have every committed entry of the partition's group. Only the leader knows; other
+     * brokers answer with the leader alone.
+     */
+    public List<Integer> inSyncReplicas(Location location) {
+        return node.inSyncReplicas(location.raftGroup());
     }
 
     /** Appends batches to partitions of one replica group in a single Raft entry. */

@@ -156,6 +156,31 @@ public final class RaftNode implements Closeable {
         return division(group).map(DivisionInfo::getLeaderId).map(id -> Integer.parseInt(id.toString()));
     }
 
+    /**
+     * Members of {@code group} whose log matches the leader's up to its commit index: the leader itself,
+     * plus followers caught up with it. Empty when this broker does not lead the group.
+     */
+    public List<Integer> inSyncReplicas(RaftGroupId group) {
+        try {
+            RaftServer.Division division = server.getDivision(group);
+            if (!division.getInfo().isLeader()) {
+                return division.getInfo().getLeaderId() == null ? List.of()
+                        : List.of(Integer.parseInt(division.getInfo().getLeaderId().toString()));
+            }
+            long commitIndex = division.getRaftLog().getLastCommittedIndex();
+            List<Integer> inSync = new ArrayList<>();
+            for (org.apache.ratis.proto.RaftProtos.CommitInfoProto info : division.getCommitInfos()) {
+                if (info.getCommitIndex() >= commitIndex) {
+                    inSync.add(Integer.parseInt(RaftPeerId.valueOf(info.getServer().getId()).toString()));
+                }
+            }
+            java.util.Collections.sort(inSync);
+            return inSync;
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     private Optional<DivisionInfo> division(RaftGroupId group) {
         try {
             return Optional.of(server.getDivision(group).getInfo());

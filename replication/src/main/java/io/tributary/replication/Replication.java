@@ -75,7 +75,7 @@ public final class Replication implements Closeable {
         BrokerInfo self = new BrokerInfo(config.nodeId(), listenerHost, listenerPort, node.boundRaftAddress());
         while (true) {
             try {
-                metadataService.submit(new MetadataCommand.RegisterBroker(self)).get(5, TimeUnit.SECONDS);
+                metadataService.submit(new MetadataCommand.RegisterBroker(self, org.apache.kafka.common.Uuid.randomUuid().toString())).get(5, TimeUnit.SECONDS);
                 break;
             } catch (Exception e) {
                 if (System.nanoTime() > deadline) {

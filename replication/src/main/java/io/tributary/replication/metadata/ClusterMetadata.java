@@ -37,7 +37,9 @@ public final class ClusterMetadata {
         if (command instanceof MetadataCommand.RegisterBroker c) {
             Map<Integer, BrokerInfo> brokers = new HashMap<>(current.brokers());
             brokers.put(c.broker().id(), c.broker());
-            outcome = new Outcome(withBrokers(current, brokers), MetadataResult.OK);
+            String clusterId = current.clusterId() != null ? current.clusterId() : c.clusterId();
+            outcome = new Outcome(new MetadataImage(clusterId, brokers, current.topics(), current.groups(),
+                    current.groupSequence(), current.nextProducerId()), MetadataResult.OK);
         } else if (command instanceof MetadataCommand.CreateTopic c) {
             outcome = createTopic(current, c);
         } else if (command instanceof MetadataCommand.DeleteTopic c) {
@@ -48,7 +50,7 @@ public final class ClusterMetadata {
             outcome = setConfigs(current, c);
         } else if (command instanceof MetadataCommand.AllocateProducerIds c) {
             long first = current.nextProducerId();
-            outcome = new Outcome(new MetadataImage(current.brokers(), current.topics(), current.groups(),
+            outcome = new Outcome(new MetadataImage(current.clusterId(), current.brokers(), current.topics(), current.groups(),
                     current.groupSequence(), first + c.count()), new MetadataResult(Errors.NONE, null, first));
         } else {
             throw new IllegalArgumentException("unknown command " + command);
@@ -114,7 +116,7 @@ public final class ClusterMetadata {
         }
         Map<String, TopicInfo> topics = new HashMap<>(current.topics());
         topics.remove(c.name());
-        return new Outcome(new MetadataImage(current.brokers(), topics, current.groups(), current.groupSequence(),
+        return new Outcome(new MetadataImage(current.clusterId(), current.brokers(), topics, current.groups(), current.groupSequence(),
                 current.nextProducerId()), MetadataResult.OK);
     }
 
@@ -144,12 +146,8 @@ public final class ClusterMetadata {
         }
         Map<String, TopicInfo> topics = new HashMap<>(current.topics());
         topics.put(c.name(), new TopicInfo(topic.name(), topic.id(), topic.replicationFactor(), c.configs(), topic.partitionGroups()));
-        return new Outcome(new MetadataImage(current.brokers(), topics, current.groups(), current.groupSequence(),
+        return new Outcome(new MetadataImage(current.clusterId(), current.brokers(), topics, current.groups(), current.groupSequence(),
                 current.nextProducerId()), MetadataResult.OK);
-    }
-
-    private static MetadataImage withBrokers(MetadataImage m, Map<Integer, BrokerInfo> brokers) {
-        return new MetadataImage(brokers, m.topics(), m.groups(), m.groupSequence(), m.nextProducerId());
     }
 
     /**
@@ -201,14 +199,14 @@ public final class ClusterMetadata {
         }
 
         MetadataImage image(Map<String, TopicInfo> topics) {
-            return new MetadataImage(base.brokers(), topics, groups, sequence, base.nextProducerId());
+            return new MetadataImage(base.clusterId(), base.brokers(), topics, groups, sequence, base.nextProducerId());
         }
     }
 
     /** Encodes an image for a snapshot. */
     public static ByteBuffer encode(MetadataImage m) {
         ByteWriter w = new ByteWriter(4096);
-        w.putInt(1);
+        w.putInt(1).putString(m.clusterId());
         w.putInt(m.brokers().size());
         for (BrokerInfo b : m.brokers().values()) {
             w.putInt(b.id()).putString(b.host()).putInt(b.port()).putString(b.raftAddress());
@@ -234,6 +232,7 @@ public final class ClusterMetadata {
         if (version != 1) {
             throw new IllegalArgumentException("unknown metadata snapshot version " + version);
         }
+        String clusterId = r.getString();
         Map<Integer, BrokerInfo> brokers = new HashMap<>();
         for (int i = r.count(); i > 0; i--) {
             BrokerInfo b = new BrokerInfo(r.getInt(), r.getString(), r.getInt(), r.getString());
@@ -260,6 +259,6 @@ public final class ClusterMetadata {
             }
             topics.put(name, new TopicInfo(name, id, rf, configs, partitionGroups));
         }
-        return new MetadataImage(brokers, topics, groups, r.getInt(), r.getLong());
+        return new MetadataImage(clusterId, brokers, topics, groups, r.getInt(), r.getLong());
     }
 }

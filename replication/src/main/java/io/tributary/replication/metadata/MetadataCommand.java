@@ -12,8 +12,8 @@ import org.apache.kafka.common.Uuid;
  */
 public sealed interface MetadataCommand {
 
-    /** A broker announces (or updates) its endpoints. */
-    record RegisterBroker(BrokerInfo broker) implements MetadataCommand {
+    /** A broker announces (or updates) its endpoints; the first one to register names the cluster. */
+    record RegisterBroker(BrokerInfo broker, String clusterId) implements MetadataCommand {
     }
 
     /**
@@ -43,7 +43,7 @@ public sealed interface MetadataCommand {
         ByteWriter w = new ByteWriter(128);
         if (command instanceof RegisterBroker c) {
             w.putByte(1).putInt(c.broker().id()).putString(c.broker().host()).putInt(c.broker().port())
-                    .putString(c.broker().raftAddress());
+                    .putString(c.broker().raftAddress()).putString(c.clusterId());
         } else if (command instanceof CreateTopic c) {
             w.putByte(2).putString(c.name()).putUuid(c.id()).putInt(c.partitions()).putInt(c.replicationFactor())
                     .putStringMap(c.configs()).putInt(c.groupsPerBroker());
@@ -63,7 +63,7 @@ public sealed interface MetadataCommand {
         ByteReader r = new ByteReader(bytes);
         byte type = r.getByte();
         return switch (type) {
-            case 1 -> new RegisterBroker(new BrokerInfo(r.getInt(), r.getString(), r.getInt(), r.getString()));
+            case 1 -> new RegisterBroker(new BrokerInfo(r.getInt(), r.getString(), r.getInt(), r.getString()), r.getString());
             case 2 -> new CreateTopic(r.getString(), r.getUuid(), r.getInt(), r.getInt(), r.getStringMap(), r.getInt());
             case 3 -> new DeleteTopic(r.getString());
             case 4 -> new CreatePartitions(r.getString(), r.getInt(), r.getInt());

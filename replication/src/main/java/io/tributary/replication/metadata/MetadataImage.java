@@ -9,16 +9,17 @@ import org.apache.kafka.common.Uuid;
  * An immutable view of the cluster's metadata at one point of the metadata log. Readers take the
  * current image and never see it change; each applied command produces a new one.
  *
+ * @param clusterId      the cluster's id, chosen by the first broker to register
  * @param brokers        registered brokers by id
  * @param topics         topics by name
  * @param groups         replica groups by id
  * @param groupSequence  how many replica groups were ever created (names the next one)
  * @param nextProducerId the first producer id not yet handed out
  */
-public record MetadataImage(Map<Integer, BrokerInfo> brokers, Map<String, TopicInfo> topics,
+public record MetadataImage(String clusterId, Map<Integer, BrokerInfo> brokers, Map<String, TopicInfo> topics,
                             Map<String, ReplicaGroupInfo> groups, int groupSequence, long nextProducerId) {
 
-    public static final MetadataImage EMPTY = new MetadataImage(Map.of(), Map.of(), Map.of(), 0, 0);
+    public static final MetadataImage EMPTY = new MetadataImage(null, Map.of(), Map.of(), Map.of(), 0, 0);
 
     public MetadataImage {
         brokers = java.util.Collections.unmodifiableMap(new TreeMap<>(brokers));

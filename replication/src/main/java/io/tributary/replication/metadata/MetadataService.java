@@ -53,4 +53,9 @@ public final class MetadataService {
     public boolean isController() {
         return node.isLeader(RaftNode.METADATA_GROUP);
     }
+
+    /** The broker leading the metadata group, as far as this broker knows. */
+    public java.util.Optional<Integer> controller() {
+        return node.leader(RaftNode.METADATA_GROUP);
+    }
 }

@@ -1,0 +1,139 @@
+package io.tributary.wire;
+
+import io.tributary.coordinator.ProducerIdManager;
+import io.tributary.replication.Partitions;
+import io.tributary.replication.Replication;
+import io.tributary.replication.ReplicationConfig;
+import io.tributary.replication.group.PartitionReplica;
+import io.tributary.replication.metadata.MetadataService;
+import io.tributary.wire.admin.ClusterView;
+import io.tributary.wire.admin.PartitionAccess;
+import io.tributary.wire.admin.TopicService;
+import io.tributary.wire.api.ApiHandler;
+import io.tributary.wire.api.ApiRegistry;
+import io.tributary.wire.config.BrokerConfig;
+import io.tributary.wire.config.TopicConfigDescriber;
+import io.tributary.wire.config.TopicConfigs;
+import io.tributary.wire.fetch.FetchService;
+import io.tributary.wire.handlers.AlterConfigsHandler;
+import io.tributary.wire.handlers.ApiVersionsHandler;
+import io.tributary.wire.handlers.CreatePartitionsHandler;
+import io.tributary.wire.handlers.CreateTopicsHandler;
+import io.tributary.wire.handlers.DeleteRecordsHandler;
+import io.tributary.wire.handlers.DeleteTopicsHandler;
+import io.tributary.wire.handlers.DescribeClusterHandler;
+import io.tributary.wire.handlers.DescribeConfigsHandler;
+import io.tributary.wire.handlers.FetchHandler;
+import io.tributary.wire.handlers.IncrementalAlterConfigsHandler;
+import io.tributary.wire.handlers.InitProducerIdHandler;
+import io.tributary.wire.handlers.ListOffsetsHandler;
+import io.tributary.wire.handlers.MetadataHandler;
+import io.tributary.wire.handlers.OffsetForLeaderEpochHandler;
+import io.tributary.wire.handlers.ProduceHandler;
+import io.tributary.wire.metrics.BrokerMetrics;
+import io.tributary.wire.produce.ProduceService;
+import io.tributary.wire.server.KafkaServer;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One Tributary broker: the Kafka listener, its handlers, and the replication layer under them. */
+public final class Broker implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
+
+    private final BrokerConfig config;
+    private final BrokerMetrics metrics = new BrokerMetrics();
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tributary-scheduler");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Replication replication;
+    private KafkaServer server;
+    private ApiRegistry registry;
+    private int port;
+
+    public Broker(BrokerConfig config) throws IOException {
+        this.config = config;
+        BrokerConfig.HostPort raft = config.raftAddress();
+        ReplicationConfig replicationConfig = new ReplicationConfig(config.nodeId(), raft.host(), raft.port(),
+                config.dataDir().toAbsolutePath(), config.raftPeers(), config.getInt(BrokerConfig.RAFT_GROUPS_PER_BROKER),
+                config.ratisProperties());
+        this.replication = new Replication(replicationConfig, overrides -> TopicConfigs.logConfig(overrides, config),
+                config.getLong(BrokerConfig.PRODUCER_ID_EXPIRATION_MS));
+    }
+
+    /** Binds the listener, starts replication, registers this broker; returns when it serves. */
+    public void start() throws IOException, InterruptedException {
+        registry = new ApiRegistry(handlers());
+        BrokerConfig.HostPort listener = config.listener();
+        server = new KafkaServer(listener.host(), listener.port(), config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES),
+                registry, metrics);
+        port = server.start();
+        BrokerConfig.HostPort advertised = config.advertisedListener(port);
+        replication.start(advertised.host(), advertised.port(), 60_000);
+        long retentionCheck = config.getLong(BrokerConfig.RETENTION_CHECK_INTERVAL_MS);
+        scheduler.scheduleWithFixedDelay(this::applyRetention, retentionCheck, retentionCheck, TimeUnit.MILLISECONDS);
+        LOG.info("Tributary broker {} started: Kafka protocol on {}:{}, data in {}", config.nodeId(), listener.host(), port,
+                config.dataDir().toAbsolutePath());
+    }
+
+    private List<ApiHandler<?>> handlers() {
+        MetadataService metadata = replication.metadata();
+        Partitions partitions = replication.partitions();
+        TopicService topics = new TopicService(metadata, partitions, config, scheduler);
+        ClusterView cluster = new ClusterView(metadata, partitions);
+        PartitionAccess access = new PartitionAccess(partitions, metadata::image);
+        TopicConfigDescriber describer = new TopicConfigDescriber(config);
+        return List.of(
+                new ApiVersionsHandler(() -> registry),
+                new MetadataHandler(cluster, partitions, topics, config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS)),
+                new DescribeClusterHandler(cluster),
+                new CreateTopicsHandler(topics, describer),
+                new DeleteTopicsHandler(topics),
+                new CreatePartitionsHandler(topics),
+                new ProduceHandler(new ProduceService(partitions, metadata::image, config, metrics)),
+                new FetchHandler(new FetchService(access, partitions, metrics)),
+                new ListOffsetsHandler(access),
+                new OffsetForLeaderEpochHandler(access),
+                new InitProducerIdHandler(new ProducerIdManager(metadata::allocateProducerIds)),
+                new DescribeConfigsHandler(describer, () -> metadata.image().topics(), config.nodeId()),
+                new IncrementalAlterConfigsHandler(topics),
+                new AlterConfigsHandler(topics),
+                new DeleteRecordsHandler(access, partitions));
+    }
+
+    private void applyRetention() {
+        for (PartitionReplica replica : replication.partitions().localReplicas()) {
+            try {
+                replica.log().applyRetention();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("retention of {} failed: {}", replica, e.getMessage());
+            }
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public BrokerMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() throws IOException {
+        LOG.info("Tributary broker {} shutting down", config.nodeId());
+        if (server != null) {
+            server.close();
+        }
+        scheduler.shutdownNow();
+        replication.close();
+        metrics.close();
+    }
+}

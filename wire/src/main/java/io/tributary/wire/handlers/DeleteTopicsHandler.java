@@ -1,0 +1,58 @@
+package io.tributary.wire.handlers;
+
+import io.tributary.replication.metadata.TopicInfo;
+import io.tributary.wire.admin.TopicService;
+import io.tributary.wire.api.ApiHandler;
+import io.tributary.wire.api.RequestContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
+import org.apache.kafka.common.message.DeleteTopicsResponseData;
+import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.DeleteTopicsRequest;
+
+/** DeleteTopics: by name (all versions) or by topic id (version 6 and later). */
+public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest> {
+    private final TopicService topics;
+
+    public DeleteTopicsHandler(TopicService topics) {
+        this.topics = topics;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.DELETE_TOPICS;
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext context, DeleteTopicsRequest request) {
+        List<CompletableFuture<DeletableTopicResult>> results = new ArrayList<>();
+        for (DeleteTopicState state : request.topics()) {
+            results.add(delete(state));
+        }
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            DeleteTopicsResponseData response = new DeleteTopicsResponseData();
+            results.forEach(r -> response.responses().add(r.join()));
+            return response;
+        });
+    }
+
+    private CompletableFuture<DeletableTopicResult> delete(DeleteTopicState state) {
+        DeletableTopicResult result = new DeletableTopicResult().setName(state.name()).setTopicId(state.topicId());
+        TopicInfo topic = state.name() != null ? topics.image().topics().get(state.name())
+                : topics.image().topic(state.topicId()).orElse(null);
+        if (topic == null) {
+            Errors error = state.name() == null && !Uuid.ZERO_UUID.equals(state.topicId()) ? Errors.UNKNOWN_TOPIC_ID
+                    : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+            return CompletableFuture.completedFuture(result.setErrorCode(error.code()).setErrorMessage(error.message()));
+        }
+        result.setName(topic.name()).setTopicId(topic.id());
+        return topics.delete(topic.name()).thenApply(error -> result.setErrorCode(error.error().code())
+                .setErrorMessage(error.isFailure() ? error.message() : null));
+    }
+}

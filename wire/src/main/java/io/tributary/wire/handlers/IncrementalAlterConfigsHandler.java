@@ -1,0 +1,96 @@
+package io.tributary.wire.handlers;
+
+import io.tributary.replication.metadata.TopicInfo;
+import io.tributary.wire.admin.TopicService;
+import io.tributary.wire.api.ApiHandler;
+import io.tributary.wire.api.RequestContext;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterConfigsResource;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
+import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ApiError;
+import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
+
+/** IncrementalAlterConfigs for topics: SET, DELETE, APPEND and SUBTRACT on the topic's overrides. */
+public final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlterConfigsRequest> {
+    private final TopicService topics;
+
+    public IncrementalAlterConfigsHandler(TopicService topics) {
+        this.topics = topics;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.INCREMENTAL_ALTER_CONFIGS;
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext context, IncrementalAlterConfigsRequest request) {
+        List<CompletableFuture<AlterConfigsResourceResponse>> results = new ArrayList<>();
+        for (AlterConfigsResource resource : request.data().resources()) {
+            AlterConfigsResourceResponse result = new AlterConfigsResourceResponse()
+                    .setResourceType(resource.resourceType()).setResourceName(resource.resourceName());
+            results.add(alter(resource, request.data().validateOnly())
+                    .thenApply(e -> result.setErrorCode(e.error().code()).setErrorMessage(e.isFailure() ? e.message() : null)));
+        }
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
+            results.forEach(r -> response.responses().add(r.join()));
+            return response;
+        });
+    }
+
+    private CompletableFuture<ApiError> alter(AlterConfigsResource resource, boolean validateOnly) {
+        if (ConfigResource.Type.forId(resource.resourceType()) != ConfigResource.Type.TOPIC) {
+            return error(Errors.INVALID_REQUEST, "Only topic configs can be altered; broker settings are static");
+        }
+        TopicInfo topic = topics.image().topics().get(resource.resourceName());
+        if (topic == null) {
+            return error(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Topic " + resource.resourceName() + " does not exist");
+        }
+        Map<String, String> configs = new LinkedHashMap<>(topic.configs());
+        for (AlterableConfig c : resource.configs()) {
+            AlterConfigOp.OpType op = AlterConfigOp.OpType.forId(c.configOperation());
+            if (op == null) {
+                return error(Errors.INVALID_REQUEST, "Unknown config operation " + c.configOperation());
+            }
+            switch (op) {
+                case SET -> configs.put(c.name(), c.value());
+                case DELETE -> configs.remove(c.name());
+                case APPEND, SUBTRACT -> configs.put(c.name(), editList(configs.get(c.name()), c.value(), op));
+            }
+        }
+        ApiError invalid = TopicService.validateConfigs(configs);
+        if (invalid.isFailure() || validateOnly) {
+            return CompletableFuture.completedFuture(invalid);
+        }
+        return topics.setConfigs(topic.name(), configs);
+    }
+
+    private static String editList(String current, String value, AlterConfigOp.OpType op) {
+        List<String> items = new ArrayList<>(current == null || current.isEmpty() ? List.of() : Arrays.asList(current.split(",")));
+        for (String v : value.split(",")) {
+            if (op == AlterConfigOp.OpType.APPEND && !items.contains(v)) {
+                items.add(v);
+            } else if (op == AlterConfigOp.OpType.SUBTRACT) {
+                items.remove(v);
+            }
+        }
+        return String.join(",", items);
+    }
+
+    private static CompletableFuture<ApiError> error(Errors error, String message) {
+        return CompletableFuture.completedFuture(new ApiError(error, message));
+    }
+}
