@@ -179,16 +179,25 @@ public final class BrokerProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        appendToLog("=== " + String.join(" ", command));
         try {
-            Files.writeString(logFile, "=== " + String.join(" ", command) + "\n",
-                    StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.APPEND);
             process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("could not start " + this, e);
         }
         RUNNING.add(process);
+        // The exit code tells a crash (or System.exit) from a signal: 137 is SIGKILL, 143 SIGTERM.
+        process.onExit().thenAccept(exited -> appendToLog("=== exited with code " + exited.exitValue()));
         awaitServing();
+    }
+
+    private void appendToLog(String line) {
+        try {
+            Files.writeString(logFile, line + "\n", StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            // Only a diagnostic line is lost.
+        }
     }
 
     private void awaitServing() {

@@ -77,6 +77,8 @@ class CrashRecoveryTest {
             load.stopAndDrain(Duration.ofSeconds(60));
 
             Map<String, LoadGenerator.Ack> acknowledged = load.acknowledged();
+            System.out.printf("crash test: %d records acknowledged, %d of them before the kill%n",
+                    acknowledged.size(), ackedAtKill);
             Map<String, ConsumerRecord<byte[], byte[]>> stored = readByValue(topic);
             for (Map.Entry<String, LoadGenerator.Ack> ack : acknowledged.entrySet()) {
                 ConsumerRecord<byte[], byte[]> record = stored.get(ack.getKey());

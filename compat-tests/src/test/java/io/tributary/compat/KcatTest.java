@@ -90,7 +90,7 @@ class KcatTest {
     private static Command.Result kcat(String stdin, String... args) {
         List<String> command = new ArrayList<>(List.of("kcat", "-b", BROKER.bootstrap(), "-q"));
         command.addAll(List.of(args));
-        return Command.run(command, stdin, Duration.ofSeconds(60));
+        return Command.run(command, stdin, Duration.ofSeconds(30));
     }
 
     private static void assertSucceeded(Command.Result result) {
