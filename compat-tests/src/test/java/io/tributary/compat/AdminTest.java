@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -239,9 +241,9 @@ class AdminTest {
         }
     }
 
-    private void produce(TopicPartition partition, int count, java.util.function.IntFunction<Long> timestamp) {
+    private void produce(TopicPartition partition, int count, IntFunction<Long> timestamp) {
         try (KafkaProducer<byte[], byte[]> producer = Clients.producer(BROKER.bootstrap())) {
-            List<Future<?>> acks = new java.util.ArrayList<>();
+            List<Future<?>> acks = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 acks.add(producer.send(new ProducerRecord<>(partition.topic(), partition.partition(),
                         timestamp.apply(i), null, bytes("record-" + i))));

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import org.apache.kafka.clients.NetworkClient;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -114,7 +115,7 @@ class BadInputTest {
         } catch (IOException closed) {
             return;
         }
-        AbstractResponse response = org.apache.kafka.clients.NetworkClient.parseResponse(answer, header);
+        AbstractResponse response = NetworkClient.parseResponse(answer, header);
         assertThat(response.errorCounts().keySet()).as("errors in the answer to a body-less Metadata request")
                 .anyMatch(error -> error != Errors.NONE);
     }

@@ -3,11 +3,13 @@ package io.tributary.compat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -75,7 +77,7 @@ final class Clients {
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> byPartition = new java.util.HashMap<>();
+        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> byPartition = new HashMap<>();
         partitions.forEach(tp -> byPartition.put(tp, new ArrayList<>()));
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!reachedEnd(consumer, partitions, end)) {
@@ -129,7 +131,7 @@ final class Clients {
     }
 
     /** Waits for an admin or producer future, unwrapping failures so assertions see the cause. */
-    static <T> T await(java.util.concurrent.Future<T> future) {
+    static <T> T await(Future<T> future) {
         try {
             return future.get(60, TimeUnit.SECONDS);
         } catch (ExecutionException e) {

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -148,7 +149,7 @@ class ProduceConsumeTest {
     }
 
     private static void sendAll(String topic, int count, Map<String, Object> settings) {
-        List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+        List<Future<?>> acks = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = Clients.producer(BROKER.bootstrap(), settings)) {
             for (int i = 0; i < count; i++) {
                 acks.add(producer.send(record(topic, i)));
