@@ -1,0 +1,289 @@
+package io.tributary.compat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+
+/**
+ * One Tributary broker running as a separate JVM from the jar named by the system property
+ * {@code tributary.jar}, listening on free ports of 127.0.0.1. Its output goes to a log file that
+ * {@link #logTail} reads back for failure messages.
+ */
+public final class BrokerProcess implements AutoCloseable {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+    /** Brokers still running when the test JVM exits are killed, so none outlives a crashed run. */
+    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly)));
+    }
+
+    private final String name;
+    private final int nodeId;
+    private final int port;
+    private final int raftPort;
+    private final Path dataDir;
+    private final boolean ownsDataDir;
+    private final Path logFile;
+    private final Map<String, String> overrides;
+    private Process process;
+
+    private BrokerProcess(String name, Path dataDir, boolean ownsDataDir, Map<String, String> overrides)
+            throws IOException {
+        this.name = name;
+        this.nodeId = 1;
+        int[] ports = FreePorts.take(2);
+        this.port = ports[0];
+        this.raftPort = ports[1];
+        this.dataDir = dataDir;
+        this.ownsDataDir = ownsDataDir;
+        this.overrides = Map.copyOf(overrides);
+        Path logDir = Paths.get(System.getProperty("tributary.logDir", "target/broker-logs"));
+        Files.createDirectories(logDir);
+        this.logFile = logDir.resolve(name + "-" + port + ".log");
+    }
+
+    /** Starts a broker with a fresh data directory and waits until it serves clients. */
+    public static BrokerProcess start(String name) {
+        return start(name, Map.of());
+    }
+
+    /** Like {@link #start(String)}, with extra {@code key=value} settings passed as overrides. */
+    public static BrokerProcess start(String name, Map<String, String> overrides) {
+        try {
+            Path dataDir = Files.createTempDirectory("tributary-" + name + "-");
+            BrokerProcess broker = new BrokerProcess(name, dataDir, true, overrides);
+            broker.launch();
+            return broker;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** "127.0.0.1:port" of the Kafka listener. */
+    public String bootstrap() {
+        return "127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public int nodeId() {
+        return nodeId;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** Stops with SIGTERM and waits for the process to exit; a broker that ignores it is killed. */
+    public void stop() {
+        if (!isAlive()) {
+            return;
+        }
+        process.destroy();
+        if (!waitForExit(STOP_TIMEOUT)) {
+            kill();
+            throw new IllegalStateException(
+                    "broker " + name + " did not exit within " + STOP_TIMEOUT.toSeconds()
+                            + " s of SIGTERM; killed it. Last log lines:\n" + logTail(40));
+        }
+        RUNNING.remove(process);
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed. */
+    public void kill() {
+        if (process == null) {
+            return;
+        }
+        process.destroyForcibly();
+        waitForExit(STOP_TIMEOUT);
+        RUNNING.remove(process);
+    }
+
+    /** Starts the broker again on the same data directory and ports (stopping it first if needed). */
+    public void restart() {
+        stop();
+        launch();
+    }
+
+    /** The last lines of the broker's output, for failure messages. */
+    public String logTail(int lines) {
+        try {
+            if (!Files.exists(logFile)) {
+                return "(no log file " + logFile + ")";
+            }
+            List<String> all = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(could not read " + logFile + ": " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            stop();
+        } finally {
+            if (ownsDataDir) {
+                deleteRecursively(dataDir);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "broker " + name + " at " + bootstrap() + " (log " + logFile + ")";
+    }
+
+    private void launch() {
+        Path jar = brokerJar();
+        List<String> command = new ArrayList<>(List.of(
+                javaExecutable(), "-Xmx256m", "-jar", jar.toString(), "broker",
+                "--override", "node.id=" + nodeId,
+                "--override", "listeners=PLAINTEXT://127.0.0.1:" + port,
+                "--override", "log.dirs=" + dataDir.toAbsolutePath(),
+                "--override", "raft.address=127.0.0.1:" + raftPort));
+        overrides.forEach((key, value) -> {
+            command.add("--override");
+            command.add(key + "=" + value);
+        });
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        appendToLog("=== " + String.join(" ", command));
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start " + this, e);
+        }
+        RUNNING.add(process);
+        // The exit code tells a crash (or System.exit) from a signal: 137 is SIGKILL, 143 SIGTERM.
+        process.onExit().thenAccept(exited -> appendToLog("=== exited with code " + exited.exitValue()));
+        awaitServing();
+    }
+
+    private void appendToLog(String line) {
+        try {
+            Files.writeString(logFile, line + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            // Only a diagnostic line is lost.
+        }
+    }
+
+    private void awaitServing() {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        Exception last = null;
+        try (Admin admin = Admin.create(quickAdminConfig())) {
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("broker " + name + " exited with code "
+                            + process.exitValue() + " while starting. Last log lines:\n" + logTail(60));
+                }
+                try {
+                    admin.describeCluster(new DescribeClusterOptions().timeoutMs(3_000))
+                            .nodes().get(5, TimeUnit.SECONDS);
+                    return;
+                } catch (Exception e) {
+                    last = e;
+                    sleep(Duration.ofMillis(250));
+                }
+            }
+        }
+        kill();
+        throw new IllegalStateException("broker " + name + " did not answer describeCluster on "
+                + bootstrap() + " within " + START_TIMEOUT.toSeconds() + " s (last error: " + last
+                + "). Last log lines:\n" + logTail(60));
+    }
+
+    private Properties quickAdminConfig() {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
+        props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "500");
+        props.put(AdminClientConfig.RETRY_BACKOFF_MAX_MS_CONFIG, "500");
+        return props;
+    }
+
+    private boolean waitForExit(Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static Path brokerJar() {
+        String property = System.getProperty("tributary.jar");
+        if (property == null || property.isBlank()) {
+            throw new IllegalStateException("system property tributary.jar is not set; "
+                    + "run these tests through Maven (mvn verify) or pass -Dtributary.jar=...");
+        }
+        Path jar = Paths.get(property).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("broker jar " + jar + " does not exist; build it with "
+                    + "`mvn -B package -DskipTests -pl wire -am` (mvn verify from the root builds it first)");
+        }
+        return jar;
+    }
+
+    static String javaExecutable() {
+        return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static void deleteRecursively(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            List<Path> all = new ArrayList<>(paths.toList());
+            Collections.reverse(all);
+            for (Path path : all) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            // A leftover temp directory is not worth failing a test over.
+        }
+    }
+}
