@@ -1,8 +1,12 @@
 package io.tributary.replication.metadata;
 
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -18,19 +22,73 @@ import org.apache.kafka.common.Uuid;
  * @param leadership     per replica group, what its leader last reported
  * @param fenced         brokers the metadata leader cannot reach
  */
-public record MetadataImage(String clusterId, Map<Integer, BrokerInfo> brokers, Map<String, TopicInfo> topics,
-                            Map<String, ReplicaGroupInfo> groups, int groupSequence, long nextProducerId,
-                            Map<String, GroupLeadership> leadership, java.util.Set<Integer> fenced) {
+public final class MetadataImage {
+    public static final MetadataImage EMPTY = new MetadataImage(null, Map.of(), Map.of(), Map.of(), 0, 0, Map.of(), Set.of());
 
-    public static final MetadataImage EMPTY = new MetadataImage(null, Map.of(), Map.of(), Map.of(), 0, 0, Map.of(),
-            java.util.Set.of());
+    private final String clusterId;
+    private final Map<Integer, BrokerInfo> brokers;
+    private final Map<String, TopicInfo> topics;
+    private final Map<Uuid, TopicInfo> topicsById;
+    private final Map<String, ReplicaGroupInfo> groups;
+    private final int groupSequence;
+    private final long nextProducerId;
+    private final Map<String, GroupLeadership> leadership;
+    private final Set<Integer> fenced;
 
-    public MetadataImage {
-        brokers = java.util.Collections.unmodifiableMap(new TreeMap<>(brokers));
-        topics = java.util.Collections.unmodifiableMap(new TreeMap<>(topics));
-        groups = java.util.Collections.unmodifiableMap(new TreeMap<>(groups));
-        leadership = java.util.Collections.unmodifiableMap(new TreeMap<>(leadership));
-        fenced = java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(fenced));
+    public MetadataImage(String clusterId, Map<Integer, BrokerInfo> brokers, Map<String, TopicInfo> topics,
+                         Map<String, ReplicaGroupInfo> groups, int groupSequence, long nextProducerId,
+                         Map<String, GroupLeadership> leadership, Set<Integer> fenced) {
+        this.clusterId = clusterId;
+        this.brokers = Collections.unmodifiableMap(new TreeMap<>(brokers));
+        this.topics = Collections.unmodifiableMap(new TreeMap<>(topics));
+        Map<Uuid, TopicInfo> byId = new HashMap<>();
+        topics.values().forEach(t -> byId.put(t.id(), t));
+        this.topicsById = Collections.unmodifiableMap(byId);
+        this.groups = Collections.unmodifiableMap(new TreeMap<>(groups));
+        this.groupSequence = groupSequence;
+        this.nextProducerId = nextProducerId;
+        this.leadership = Collections.unmodifiableMap(new TreeMap<>(leadership));
+        this.fenced = Collections.unmodifiableSet(new TreeSet<>(fenced));
+    }
+
+    public String clusterId() {
+        return clusterId;
+    }
+
+    public Map<Integer, BrokerInfo> brokers() {
+        return brokers;
+    }
+
+    public Map<String, TopicInfo> topics() {
+        return topics;
+    }
+
+    public Map<String, ReplicaGroupInfo> groups() {
+        return groups;
+    }
+
+    public int groupSequence() {
+        return groupSequence;
+    }
+
+    public long nextProducerId() {
+        return nextProducerId;
+    }
+
+    public Map<String, GroupLeadership> leadership() {
+        return leadership;
+    }
+
+    public Set<Integer> fenced() {
+        return fenced;
+    }
+
+    public Optional<TopicInfo> topic(String name) {
+        return Optional.ofNullable(topics.get(name));
+    }
+
+    public Optional<TopicInfo> topic(Uuid id) {
+        return Optional.ofNullable(topicsById.get(id));
     }
 
     /** The same image with some parts replaced; the builder keeps every other part. */
@@ -47,7 +105,7 @@ public record MetadataImage(String clusterId, Map<Integer, BrokerInfo> brokers, 
         private int groupSequence;
         private long nextProducerId;
         private Map<String, GroupLeadership> leadership;
-        private java.util.Set<Integer> fenced;
+        private Set<Integer> fenced;
 
         private Builder(MetadataImage m) {
             clusterId = m.clusterId;
@@ -95,7 +153,7 @@ public record MetadataImage(String clusterId, Map<Integer, BrokerInfo> brokers, 
             return this;
         }
 
-        public Builder fenced(java.util.Set<Integer> v) {
+        public Builder fenced(Set<Integer> v) {
             fenced = v;
             return this;
         }
@@ -103,22 +161,5 @@ public record MetadataImage(String clusterId, Map<Integer, BrokerInfo> brokers, 
         public MetadataImage build() {
             return new MetadataImage(clusterId, brokers, topics, groups, groupSequence, nextProducerId, leadership, fenced);
         }
-    }
-
-    public Optional<TopicInfo> topic(String name) {
-        return Optional.ofNullable(topics.get(name));
-    }
-
-    public Optional<TopicInfo> topic(Uuid id) {
-        return topics.values().stream().filter(t -> t.id().equals(id)).findFirst();
-    }
-
-    /** The replica group hosting a partition, if the topic and partition exist. */
-    public Optional<ReplicaGroupInfo> groupOf(String topic, int partition) {
-        TopicInfo t = topics.get(topic);
-        if (t == null || partition < 0 || partition >= t.partitionCount()) {
-            return Optional.empty();
-        }
-        return Optional.ofNullable(groups.get(t.partitionGroups().get(partition)));
     }
 }

@@ -109,8 +109,10 @@ public final class ProduceService {
             return Errors.NOT_LEADER_OR_FOLLOWER;
         }
         if (acks == -1) {
+            // A Raft commit already needs a majority; min.insync.replicas can only ask for more than the
+            // leader alone, so the in-sync set is only worked out when it matters.
             int minInsync = Integer.parseInt(TopicConfigs.effective(TopicConfigs.MIN_INSYNC_REPLICAS, topic.configs(), config));
-            if (partitions.inSyncReplicas(loc).size() < minInsync) {
+            if (minInsync > 1 && partitions.inSyncReplicas(loc).size() < minInsync) {
                 return Errors.NOT_ENOUGH_REPLICAS;
             }
         }
