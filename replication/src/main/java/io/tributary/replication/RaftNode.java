@@ -80,7 +80,11 @@ public final class RaftNode implements Closeable {
         return props;
     }
 
-    /** Builds and starts the Ratis server; it recovers the groups it hosted before, if any. */
+    /**
+     * Builds and starts the Ratis server; it recovers the groups it hosted before, if any. A new broker
+     * either forms the metadata group from {@code raft.peers} or, given a join address, joins the
+     * running cluster's metadata group.
+     */
     public void start() throws IOException {
         List<RaftPeer> peers = new ArrayList<>();
         config.metadataPeers().forEach((id, address) -> peers.add(peer(id, address, 0)));
@@ -88,12 +92,28 @@ public final class RaftNode implements Closeable {
                 .setServerId(self)
                 .setProperties(ratisProperties(config))
                 .setStateMachineRegistry(registry);
+        boolean isNew = !java.nio.file.Files.exists(config.raftDir().resolve(METADATA_GROUP.getUuid().toString()));
         // Ratis recovers every group it finds in its storage; only a new broker is given the metadata group.
-        if (!java.nio.file.Files.exists(config.raftDir().resolve(METADATA_GROUP.getUuid().toString()))) {
+        if (isNew && config.joinAddress() == null) {
             builder.setGroup(RaftGroup.valueOf(METADATA_GROUP, peers));
         }
         server = builder.build();
         server.start();
+        if (isNew && config.joinAddress() != null) {
+            MetadataGroupJoin.join(this, config.joinAddress());
+        }
+    }
+
+    RaftServer server() {
+        return server;
+    }
+
+    ReplicationConfig config() {
+        return config;
+    }
+
+    RaftPeerId self() {
+        return self;
     }
 
     public int nodeId() {

@@ -14,12 +14,14 @@ import java.util.Map;
  * @param groupsPerBroker how many replica groups each broker should host ({@code raft.groups.per.broker})
  * @param replicaLagTimeMaxMs {@code replica.lag.time.max.ms}: a follower silent for longer leaves the
  *                       in-sync replicas
+ * @param joinAddress    the Raft address of a running member to join through ({@code raft.join}), or
+ *                       null to start with {@code raft.peers}
  * @param ratisProperties settings passed to Ratis as they are (every {@code raft.server.*} and
  *                       {@code raft.grpc.*} property of the broker)
  */
 public record ReplicationConfig(int nodeId, String raftHost, int raftPort, Path dataDir,
                                 Map<Integer, String> metadataPeers, int groupsPerBroker, long replicaLagTimeMaxMs,
-                                Map<String, String> ratisProperties) {
+                                String joinAddress, Map<String, String> ratisProperties) {
     public ReplicationConfig {
         metadataPeers = Map.copyOf(metadataPeers);
         ratisProperties = Map.copyOf(ratisProperties);

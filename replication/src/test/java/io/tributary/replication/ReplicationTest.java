@@ -27,7 +27,7 @@ class ReplicationTest {
     Path dir;
 
     private Replication start() throws Exception {
-        ReplicationConfig config = new ReplicationConfig(1, "127.0.0.1", 0, dir, Map.of(1, "127.0.0.1:0"), 2, 30_000, Map.of());
+        ReplicationConfig config = new ReplicationConfig(1, "127.0.0.1", 0, dir, Map.of(1, "127.0.0.1:0"), 2, 30_000, null, Map.of());
         Replication replication = new Replication(config, overrides -> LogConfig.from(overrides, LogConfig.DEFAULTS), 86_400_000L);
         replication.start("127.0.0.1", 9092, 30_000);
         return replication;

@@ -63,7 +63,7 @@ public final class Broker implements Closeable {
         BrokerConfig.HostPort raft = config.raftAddress();
         ReplicationConfig replicationConfig = new ReplicationConfig(config.nodeId(), raft.host(), raft.port(),
                 config.dataDir().toAbsolutePath(), config.raftPeers(), config.getInt(BrokerConfig.RAFT_GROUPS_PER_BROKER),
-                config.getLong(BrokerConfig.REPLICA_LAG_TIME_MAX_MS), config.ratisProperties());
+                config.getLong(BrokerConfig.REPLICA_LAG_TIME_MAX_MS), config.get(BrokerConfig.RAFT_JOIN), config.ratisProperties());
         this.replication = new Replication(replicationConfig, overrides -> TopicConfigs.logConfig(overrides, config),
                 config.getLong(BrokerConfig.PRODUCER_ID_EXPIRATION_MS));
     }

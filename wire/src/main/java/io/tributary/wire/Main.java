@@ -11,7 +11,7 @@ import java.util.concurrent.CountDownLatch;
 /** The {@code tributary} command: {@code broker} runs a broker; the others are small Kafka clients. */
 public final class Main {
     private static final String USAGE = """
-            usage: tributary broker [--config FILE] [--override key=value ...]
+            usage: tributary broker [--config FILE] [--override key=value ...] [--join RAFT_HOST:PORT]
                    tributary create-topic --bootstrap-server HOST:PORT --topic T [--partitions N] [--replication-factor N]
                    tributary produce --bootstrap-server HOST:PORT --topic T PARTITION VALUE
                    tributary consume --bootstrap-server HOST:PORT --topic T [--max-messages N]
@@ -49,6 +49,7 @@ public final class Main {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--config" -> configFile = Path.of(value(args, ++i, "--config"));
+                case "--join" -> overrides.put(BrokerConfig.RAFT_JOIN, value(args, ++i, "--join"));
                 case "--override" -> {
                     String kv = value(args, ++i, "--override");
                     int eq = kv.indexOf('=');

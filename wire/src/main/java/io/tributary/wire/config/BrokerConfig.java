@@ -33,6 +33,7 @@ public final class BrokerConfig {
     public static final String RAFT_ADDRESS = "raft.address";
     public static final String RAFT_PEERS = "raft.peers";
     public static final String RAFT_GROUPS_PER_BROKER = "raft.groups.per.broker";
+    public static final String RAFT_JOIN = "raft.join";
 
     /** Defaults of the broker-level settings Tributary reads; Kafka's defaults where Kafka has the setting. */
     static final Map<String, String> DEFAULTS = defaults();
