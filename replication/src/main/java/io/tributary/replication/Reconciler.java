@@ -179,8 +179,8 @@ final class Reconciler implements Closeable {
     }
 
     private static void applyConfigs(ReplicaGroup group, MetadataImage image) {
-        for (TopicInfo topic : image.topics().values()) {
-            group.updateConfigs(topic.id(), topic.configs());
+        for (PartitionReplica replica : group.partitions()) {
+            image.topic(replica.key().topicId()).ifPresent(topic -> group.updateConfigs(replica, topic.configs()));
         }
     }
 

@@ -162,12 +162,10 @@ public final class ReplicaGroup {
         return logDir.resolve(topic + "-" + key.partition() + "-" + key.topicId());
     }
 
-    /** Applies new topic configs to the local replicas of that topic. */
-    public void updateConfigs(org.apache.kafka.common.Uuid topicId, Map<String, String> configs) {
-        for (PartitionReplica replica : partitions.values()) {
-            if (replica.key().topicId().equals(topicId) && !replica.configs().equals(configs)) {
-                replica.updateConfigs(configs, logConfigs.apply(configs));
-            }
+    /** Applies a topic's current configs to one of its local replicas, if they changed. */
+    public void updateConfigs(PartitionReplica replica, Map<String, String> configs) {
+        if (!replica.configs().equals(configs)) {
+            replica.updateConfigs(configs, logConfigs.apply(configs));
         }
     }
 
