@@ -5,10 +5,13 @@ import io.tributary.replication.group.PartitionKey;
 import io.tributary.replication.group.PartitionReplica;
 import io.tributary.replication.group.ReplicaGroup;
 import io.tributary.replication.metadata.BrokerInfo;
+import io.tributary.replication.metadata.GroupLeadership;
+import io.tributary.replication.metadata.MetadataCommand;
 import io.tributary.replication.metadata.MetadataImage;
 import io.tributary.replication.metadata.ReplicaGroupInfo;
 import io.tributary.replication.metadata.TopicInfo;
 import java.io.Closeable;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,10 +20,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.slf4j.Logger;
@@ -41,18 +47,18 @@ final class Reconciler implements Closeable {
     private final RaftNode node;
     private final Partitions partitions;
     private final Supplier<MetadataImage> metadata;
-    private final java.util.function.Function<io.tributary.replication.metadata.MetadataCommand, java.util.concurrent.CompletableFuture<?>> propose;
+    private final Function<MetadataCommand, CompletableFuture<?>> propose;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tributary-reconciler");
         t.setDaemon(true);
         return t;
     });
     private final AtomicBoolean pending = new AtomicBoolean();
-    private final Set<String> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
 
     /** @param propose submits a metadata command through the metadata group */
     Reconciler(RaftNode node, Partitions partitions, Supplier<MetadataImage> metadata,
-               java.util.function.Function<io.tributary.replication.metadata.MetadataCommand, java.util.concurrent.CompletableFuture<?>> propose) {
+               Function<MetadataCommand, CompletableFuture<?>> propose) {
         this.node = node;
         this.partitions = partitions;
         this.metadata = metadata;
@@ -108,7 +114,7 @@ final class Reconciler implements Closeable {
             try {
                 node.addGroup(id, addresses, group.replicas().get(0));
                 LOG.info("hosting replica group {} on brokers {}", group.id(), group.replicas());
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 LOG.warn("could not host replica group {}: {}", group.id(), e.getMessage());
             }
         }
@@ -116,10 +122,10 @@ final class Reconciler implements Closeable {
 
     /** Tells the metadata (and so every broker) who leads a group this broker leads, and who is in sync. */
     private void reportLeadership(MetadataImage image, String groupId, RaftGroupId raftGroup) {
-        io.tributary.replication.metadata.GroupLeadership now = new io.tributary.replication.metadata.GroupLeadership(
+        GroupLeadership now = new GroupLeadership(
                 node.nodeId(), node.term(raftGroup), node.inSyncReplicas(raftGroup));
         if (!now.equals(image.leadership().get(groupId))) {
-            propose.apply(new io.tributary.replication.metadata.MetadataCommand.GroupLeader(groupId, now.leader(), now.term(), now.inSync()));
+            propose.apply(new MetadataCommand.GroupLeader(groupId, now.leader(), now.term(), now.inSync()));
         }
     }
 
@@ -133,7 +139,7 @@ final class Reconciler implements Closeable {
             boolean fenced = unreachable.contains(broker);
             if (fenced != image.fenced().contains(broker)) {
                 LOG.info("broker {} is {}", broker, fenced ? "unreachable: fenced" : "reachable again");
-                propose.apply(new io.tributary.replication.metadata.MetadataCommand.FenceBroker(broker, fenced));
+                propose.apply(new MetadataCommand.FenceBroker(broker, fenced));
             }
         }
     }
