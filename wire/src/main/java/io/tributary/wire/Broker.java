@@ -95,6 +95,7 @@ public final class Broker implements Closeable {
         port = server.start();
         BrokerConfig.HostPort advertised = config.advertisedListener(port);
         replication.start(advertised.host(), advertised.port(), 60_000);
+        server.open();
         long retentionCheck = config.getLong(BrokerConfig.RETENTION_CHECK_INTERVAL_MS);
         scheduler.scheduleWithFixedDelay(this::applyRetention, retentionCheck, retentionCheck, TimeUnit.MILLISECONDS);
         LOG.info("Tributary broker {} started: Kafka protocol on {}:{}, data in {}", config.nodeId(), listener.host(), port,
