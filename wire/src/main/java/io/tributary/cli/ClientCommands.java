@@ -53,7 +53,7 @@ public final class ClientCommands {
                 }
                 yield produce(bootstrap, topic, Integer.parseInt(positional.get(0)), positional.get(1));
             }
-            case "consume" -> consume(bootstrap, topic, Long.parseLong(options.getOrDefault("max-messages", "-1")));
+            case "consume" -> consume(bootstrap, topic, options.get("group"), Long.parseLong(options.getOrDefault("max-messages", "-1")));
             default -> throw new IllegalArgumentException("unknown command " + command);
         };
     }
@@ -95,23 +95,40 @@ public final class ClientCommands {
         }
     }
 
-    private static int consume(String bootstrap, String topic, long maxMessages) {
+    /**
+     * Without a group: reads every partition from the beginning. With one: joins the group (members
+     * split the partitions), starts where the group committed (else at the beginning) and commits as
+     * it goes.
+     */
+    private static int consume(String bootstrap, String topic, String group, long maxMessages) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        if (group != null) {
+            props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        } else {
+            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        }
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
-                partitions.add(new TopicPartition(topic, p.partition()));
+            if (group != null) {
+                consumer.subscribe(List.of(topic));
+            } else {
+                List<TopicPartition> partitions = new ArrayList<>();
+                for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+                    partitions.add(new TopicPartition(topic, p.partition()));
+                }
+                consumer.assign(partitions);
+                consumer.seekToBeginning(partitions);
             }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
             long seen = 0;
             while (maxMessages < 0 || seen < maxMessages) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
                     System.out.println(r.partition() + "\t" + r.offset() + "\t" + r.key() + "\t" + r.value());
                     seen++;
                 }
+            }
+            if (group != null) {
+                consumer.commitSync();
             }
             return 0;
         }

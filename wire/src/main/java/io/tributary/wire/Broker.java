@@ -1,12 +1,16 @@
 package io.tributary.wire;
 
+import io.tributary.coordinator.GroupCoordinator;
 import io.tributary.coordinator.ProducerIdManager;
+import io.tributary.coordinator.group.GroupConfig;
+import io.tributary.coordinator.runtime.InternalTopicLogs;
 import io.tributary.replication.Partitions;
 import io.tributary.replication.Replication;
 import io.tributary.replication.ReplicationConfig;
 import io.tributary.replication.group.PartitionReplica;
 import io.tributary.replication.metadata.MetadataService;
 import io.tributary.wire.admin.ClusterView;
+import io.tributary.wire.admin.InternalTopics;
 import io.tributary.wire.admin.PartitionAccess;
 import io.tributary.wire.admin.TopicService;
 import io.tributary.wire.api.ApiHandler;
@@ -20,7 +24,18 @@ import io.tributary.wire.handlers.ApiVersionsHandler;
 import io.tributary.wire.handlers.CreatePartitionsHandler;
 import io.tributary.wire.handlers.CreateTopicsHandler;
 import io.tributary.wire.handlers.DeleteRecordsHandler;
+import io.tributary.wire.handlers.DeleteGroupsHandler;
 import io.tributary.wire.handlers.DeleteTopicsHandler;
+import io.tributary.wire.handlers.DescribeGroupsHandler;
+import io.tributary.wire.handlers.FindCoordinatorHandler;
+import io.tributary.wire.handlers.HeartbeatHandler;
+import io.tributary.wire.handlers.JoinGroupHandler;
+import io.tributary.wire.handlers.LeaveGroupHandler;
+import io.tributary.wire.handlers.ListGroupsHandler;
+import io.tributary.wire.handlers.OffsetCommitHandler;
+import io.tributary.wire.handlers.OffsetDeleteHandler;
+import io.tributary.wire.handlers.OffsetFetchHandler;
+import io.tributary.wire.handlers.SyncGroupHandler;
 import io.tributary.wire.handlers.DescribeClusterHandler;
 import io.tributary.wire.handlers.DescribeConfigsHandler;
 import io.tributary.wire.handlers.FetchHandler;
@@ -54,6 +69,7 @@ public final class Broker implements Closeable {
         return t;
     });
     private final Replication replication;
+    private final GroupCoordinator groups;
     private KafkaServer server;
     private ApiRegistry registry;
     private int port;
@@ -66,6 +82,8 @@ public final class Broker implements Closeable {
                 config.getLong(BrokerConfig.REPLICA_LAG_TIME_MAX_MS), config.get(BrokerConfig.RAFT_JOIN), config.ratisProperties());
         this.replication = new Replication(replicationConfig, overrides -> TopicConfigs.logConfig(overrides, config),
                 config.getLong(BrokerConfig.PRODUCER_ID_EXPIRATION_MS));
+        this.groups = new GroupCoordinator(new InternalTopicLogs(GroupCoordinator.TOPIC, replication.partitions(),
+                replication.metadata()::image), GroupConfig.from(config.all()));
     }
 
     /** Binds the listener, starts replication, registers this broker; returns when it serves. */
@@ -90,6 +108,7 @@ public final class Broker implements Closeable {
         ClusterView cluster = new ClusterView(metadata, partitions);
         PartitionAccess access = new PartitionAccess(partitions, metadata::image);
         TopicConfigDescriber describer = new TopicConfigDescriber(config);
+        InternalTopics internalTopics = new InternalTopics(topics, config);
         return List.of(
                 new ApiVersionsHandler(() -> registry),
                 new MetadataHandler(cluster, partitions, topics, config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS)),
@@ -105,7 +124,18 @@ public final class Broker implements Closeable {
                 new DescribeConfigsHandler(describer, () -> metadata.image().topics(), config.nodeId()),
                 new IncrementalAlterConfigsHandler(topics),
                 new AlterConfigsHandler(topics),
-                new DeleteRecordsHandler(access, partitions));
+                new DeleteRecordsHandler(access, partitions),
+                new FindCoordinatorHandler(internalTopics, partitions, cluster),
+                new JoinGroupHandler(groups),
+                new SyncGroupHandler(groups),
+                new HeartbeatHandler(groups),
+                new LeaveGroupHandler(groups),
+                new OffsetCommitHandler(groups, metadata::image),
+                new OffsetFetchHandler(groups, metadata::image),
+                new OffsetDeleteHandler(groups, metadata::image),
+                new DescribeGroupsHandler(groups),
+                new ListGroupsHandler(groups),
+                new DeleteGroupsHandler(groups));
     }
 
     private void applyRetention() {
@@ -133,6 +163,7 @@ public final class Broker implements Closeable {
             server.close();
         }
         scheduler.shutdownNow();
+        groups.close();
         replication.close();
         metrics.close();
     }

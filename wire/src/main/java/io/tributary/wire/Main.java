@@ -14,7 +14,7 @@ public final class Main {
             usage: tributary broker [--config FILE] [--override key=value ...] [--join RAFT_HOST:PORT]
                    tributary create-topic --bootstrap-server HOST:PORT --topic T [--partitions N] [--replication-factor N]
                    tributary produce --bootstrap-server HOST:PORT --topic T PARTITION VALUE
-                   tributary consume --bootstrap-server HOST:PORT --topic T [--max-messages N]
+                   tributary consume --bootstrap-server HOST:PORT --topic T [--group G] [--max-messages N]
             """;
 
     private Main() {

@@ -222,38 +222,53 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
     public void refresh() {
         thread.execute(() -> {
             int count = logs.partitionCount();
+            List<Integer> gained = new ArrayList<>();
+            List<Integer> lost = new ArrayList<>();
+            long records = 0;
+            long start = System.nanoTime();
             for (int p = 0; p < count; p++) {
                 boolean leads = logs.isLeader(p);
                 Hosted h = hosted.get(p);
                 if (leads && h == null) {
-                    load(p);
+                    long loaded = load(p);
+                    if (loaded >= 0) {
+                        gained.add(p);
+                        records += loaded;
+                    }
                 } else if (!leads && h != null) {
                     hosted.remove(p).unload();
-                    LOG.info("{}-{}: no longer the coordinator", topic, p);
+                    lost.add(p);
                 }
+            }
+            if (!gained.isEmpty()) {
+                LOG.info("now coordinating {} partition(s) of {} {}: replayed {} records in {} ms", gained.size(), topic, gained,
+                        records, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            }
+            if (!lost.isEmpty()) {
+                LOG.info("no longer coordinating {} partition(s) of {} {}", lost.size(), topic, lost);
             }
         });
     }
 
-    private void load(int partition) {
+    /** Builds a shard by replaying its partition; returns the records replayed, or -1 if it could not. */
+    private long load(int partition) {
         PartitionLog log = logs.log(partition).orElse(null);
         if (log == null) {
-            return;
+            return -1;
         }
         Hosted h = new Hosted(partition);
         hosted.put(partition, h);
-        long start = System.nanoTime();
         try {
             long records = replayAll(log, h.shard);
             h.recordsSinceCompaction = records;
             h.loaded = true;
             h.shard.onLoaded();
-            LOG.info("{}-{}: loaded {} records in {} ms", topic, partition, records,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            return records;
         } catch (IOException | RuntimeException e) {
             LOG.warn("{}-{}: loading failed, retrying: {}", topic, partition, e.toString());
             hosted.remove(partition);
             h.unload();
+            return -1;
         }
     }
 

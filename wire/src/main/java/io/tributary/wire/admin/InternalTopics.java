@@ -12,7 +12,7 @@ import org.apache.kafka.common.requests.ApiError;
  * brokers)} replicas, so a group coordinator fails over with the broker.
  */
 public final class InternalTopics {
-    public static final String OFFSETS = "__consumer_offsets";
+    public static final String OFFSETS = io.tributary.coordinator.GroupCoordinator.TOPIC;
 
     private final TopicService topics;
     private final BrokerConfig config;

@@ -1,5 +1,6 @@
 package io.tributary.wire.handlers;
 
+import io.tributary.coordinator.GroupCoordinator;
 import io.tributary.replication.Partitions;
 import io.tributary.replication.metadata.BrokerInfo;
 import io.tributary.wire.admin.ClusterView;
@@ -15,7 +16,6 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FindCoordinatorRequest;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * FindCoordinator (single key before v4, batched from v4): a group's coordinator is the leader of
@@ -35,11 +35,6 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.FIND_COORDINATOR;
-    }
-
-    /** The {@code __consumer_offsets} partition that holds a group, as Kafka computes it. */
-    public static int partitionFor(String groupId, int partitions) {
-        return Utils.abs(groupId.hashCode()) % partitions;
     }
 
     @Override
@@ -68,7 +63,7 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
         if (!internalTopics.ensureOffsetsTopic()) {
             return notAvailable(c);
         }
-        Partitions.Location loc = partitions.locate(InternalTopics.OFFSETS, partitionFor(key, internalTopics.offsetsPartitions()))
+        Partitions.Location loc = partitions.locate(InternalTopics.OFFSETS, GroupCoordinator.partitionFor(key, internalTopics.offsetsPartitions()))
                 .orElse(null);
         ClusterView.PartitionState state = loc == null ? null : cluster.state(loc);
         BrokerInfo broker = state == null || !state.hasLeader() ? null : cluster.image().brokers().get(state.leader());

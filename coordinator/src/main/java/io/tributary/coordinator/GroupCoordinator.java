@@ -1,0 +1,76 @@
+package io.tributary.coordinator;
+
+import io.tributary.coordinator.group.GroupConfig;
+import io.tributary.coordinator.group.GroupCoordinatorShard;
+import io.tributary.coordinator.runtime.CoordinatorRuntime;
+import io.tributary.coordinator.runtime.TopicPartitionLogs;
+import java.io.Closeable;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * The consumer group coordinator of this broker: one {@link GroupCoordinatorShard} per partition of
+ * {@code __consumer_offsets} that this broker leads. A group belongs to partition
+ * {@code abs(hash(group)) % partitions}, as in Kafka.
+ */
+public final class GroupCoordinator implements Closeable {
+    public static final String TOPIC = "__consumer_offsets";
+    private static final long REFRESH_MS = 200;
+    private static final long COMPACT_AFTER_RECORDS = 10_000;
+
+    private final TopicPartitionLogs logs;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tributary-group-coordinator");
+        t.setDaemon(true);
+        return t;
+    });
+    private final CoordinatorRuntime<GroupCoordinatorShard> runtime;
+
+    public GroupCoordinator(TopicPartitionLogs logs, GroupConfig config) {
+        this.logs = logs;
+        this.runtime = new CoordinatorRuntime<>(TOPIC, logs,
+                (partition, timer, sink) -> new GroupCoordinatorShard(config, System::currentTimeMillis, timer, sink),
+                thread, COMPACT_AFTER_RECORDS);
+        thread.scheduleWithFixedDelay(runtime::refresh, 0, REFRESH_MS, TimeUnit.MILLISECONDS);
+        long expiry = config.offsetsRetentionCheckIntervalMs();
+        thread.scheduleWithFixedDelay(() -> runtime.callAll(GroupCoordinatorShard::expireOffsets), expiry, expiry, TimeUnit.MILLISECONDS);
+    }
+
+    /** The {@code __consumer_offsets} partition that holds a group. */
+    public static int partitionFor(String groupId, int partitions) {
+        return Utils.abs(groupId.hashCode()) % partitions;
+    }
+
+    public int partitionFor(String groupId) {
+        return partitionFor(groupId, Math.max(1, logs.partitionCount()));
+    }
+
+    /**
+     * Runs {@code op} on the shard holding {@code groupId}; fails with NOT_COORDINATOR or
+     * COORDINATOR_LOAD_IN_PROGRESS as Kafka's coordinator would.
+     */
+    public <T> CompletableFuture<T> call(String groupId, Function<GroupCoordinatorShard, CompletableFuture<T>> op) {
+        return runtime.call(partitionFor(groupId), op);
+    }
+
+    /** Runs {@code op} on every loaded shard. */
+    public <T> CompletableFuture<List<T>> callAll(Function<GroupCoordinatorShard, T> op) {
+        return runtime.callAll(op);
+    }
+
+    /** Whether some partition this broker leads is still being loaded. */
+    public boolean loading() {
+        return runtime.anyLoading();
+    }
+
+    @Override
+    public void close() {
+        runtime.close();
+        thread.shutdown();
+    }
+}

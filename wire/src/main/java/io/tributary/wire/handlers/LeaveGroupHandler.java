@@ -1,0 +1,29 @@
+package io.tributary.wire.handlers;
+
+import io.tributary.coordinator.GroupCoordinator;
+import io.tributary.wire.api.ApiHandler;
+import io.tributary.wire.api.RequestContext;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.requests.LeaveGroupRequest;
+
+/** LeaveGroup: one member before v3, a batch of members from v3. */
+public final class LeaveGroupHandler implements ApiHandler<LeaveGroupRequest> {
+    private final GroupCoordinator groups;
+
+    public LeaveGroupHandler(GroupCoordinator groups) {
+        this.groups = groups;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.LEAVE_GROUP;
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext context, LeaveGroupRequest request) {
+        return groups.call(request.data().groupId(),
+                shard -> CompletableFuture.completedFuture(shard.leaveGroup(request.data(), context.apiVersion())));
+    }
+}
