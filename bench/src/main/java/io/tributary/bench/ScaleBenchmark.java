@@ -401,7 +401,7 @@ public final class ScaleBenchmark {
                 bestCpu.put(system.name(), cpu);
                 Run any = list.isEmpty() ? null : list.get(0);
                 String created = create != null ? fmt(create.createSeconds(), 1)
-                        : any == null ? "-" : String.format(Locale.ROOT, "failed %,d/%,d", any.ledPartitions(), e.getKey());
+                        : any == null || e.getKey() == 0 ? "-" : String.format(Locale.ROOT, "failed %,d/%,d", any.ledPartitions(), e.getKey());
                 String groups = any == null || any.raftGroupsDistinct() < 0 ? "n/a"
                         : any.raftGroupsDistinct() + " (" + any.brokers().stream()
                         .map(f -> Integer.toString(f.raftGroups())).collect(Collectors.joining("/")) + ")";
