@@ -22,7 +22,7 @@ final class JavaMain {
     }
 
     /** Surefire may put only a manifest jar on java.class.path; it exposes the real one separately. */
-    private static String testClasspath() {
+    static String testClasspath() {
         String surefire = System.getProperty("surefire.test.class.path");
         return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
     }

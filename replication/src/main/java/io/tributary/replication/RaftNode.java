@@ -40,6 +40,12 @@ public final class RaftNode implements Closeable {
     public static final RaftGroupId METADATA_GROUP = RaftGroupId.valueOf(
             UUID.nameUUIDFromBytes("tributary-metadata".getBytes(StandardCharsets.UTF_8)));
 
+    /**
+     * The largest Raft entry this node submits. Ratis must hold a whole entry in its write buffer and in
+     * one append batch to followers; both are sized just above this (see {@link #ratisProperties}).
+     */
+    public static final int MAX_ENTRY_BYTES = 2 * 1024 * 1024 - 64 * 1024;
+
     private final ReplicationConfig config;
     private final RaftPeerId self;
     private final ClientId clientId = ClientId.randomId();
@@ -66,8 +72,8 @@ public final class RaftNode implements Closeable {
         GrpcConfigKeys.setMessageSizeMax(props, SizeInBytes.valueOf("64MB"));
         RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf("8MB"));
         RaftServerConfigKeys.Log.setPreallocatedSize(props, SizeInBytes.valueOf("1MB"));
-        RaftServerConfigKeys.Log.setWriteBufferSize(props, SizeInBytes.valueOf("2MB"));
-        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(props, SizeInBytes.valueOf("1MB"));
+        RaftServerConfigKeys.Log.setWriteBufferSize(props, SizeInBytes.valueOf(2 * 1024 * 1024 + 64 * 1024));
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(props, SizeInBytes.valueOf("2MB"));
         RaftServerConfigKeys.Log.setSegmentCacheNumMax(props, 2);
         // Purge only what every follower has: a broker that was down catches up from the log, never
         // from a state machine snapshot (which holds offsets and producer state, not partition data).
@@ -138,6 +144,10 @@ public final class RaftNode implements Closeable {
      * {@link NotLeaderException} when another broker leads (or no leader is elected yet).
      */
     public CompletableFuture<ByteBuffer> submit(RaftGroupId group, ByteBuffer entry) {
+        if (entry.remaining() > MAX_ENTRY_BYTES) {
+            return CompletableFuture.failedFuture(new org.apache.kafka.common.errors.RecordTooLargeException(
+                    "a Raft entry of " + entry.remaining() + " bytes exceeds the limit of " + MAX_ENTRY_BYTES));
+        }
         RaftClientRequest request = RaftClientRequest.newBuilder()
                 .setClientId(clientId)
                 .setServerId(self)
@@ -238,6 +248,22 @@ public final class RaftNode implements Closeable {
         } catch (IOException e) {
             return List.of();
         }
+    }
+
+    /** Whether every group hosted here knows its leader and has applied everything it knows committed. */
+    boolean allGroupsCaughtUp() {
+        for (RaftGroupId group : server.getGroupIds()) {
+            try {
+                RaftServer.Division division = server.getDivision(group);
+                DivisionInfo info = division.getInfo();
+                if (info.getLeaderId() == null || info.getLastAppliedIndex() < division.getRaftLog().getLastCommittedIndex()) {
+                    return false;
+                }
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -85,8 +85,23 @@ public final class Replication implements Closeable {
                 Thread.sleep(100);
             }
         }
+        awaitCaughtUp(deadline);
         LOG.info("broker {} registered: Kafka listener {}:{}, Raft {}", config.nodeId(), listenerHost, listenerPort,
                 node.boundRaftAddress());
+    }
+
+    /**
+     * Waits until this broker has applied its own registration and every group it hosts knows its leader
+     * and has applied what is committed, so that it never answers from half-loaded state.
+     */
+    private void awaitCaughtUp(long deadlineNanos) throws InterruptedException {
+        while (System.nanoTime() < deadlineNanos) {
+            if (metadata.image().brokers().containsKey(config.nodeId()) && node.allGroupsCaughtUp()) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        LOG.warn("serving clients although some replica groups have not caught up yet");
     }
 
     public MetadataService metadata() {

@@ -92,9 +92,17 @@ public final class Broker implements Closeable {
         BrokerConfig.HostPort listener = config.listener();
         server = new KafkaServer(listener.host(), listener.port(), config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES),
                 registry, metrics);
-        port = server.start();
-        BrokerConfig.HostPort advertised = config.advertisedListener(port);
-        replication.start(advertised.host(), advertised.port(), 60_000);
+        if (listener.port() == 0) {
+            // The port is needed for registration: bind first, accept only once caught up.
+            port = server.start();
+            replication.start(config.advertisedListener(port).host(), config.advertisedListener(port).port(), 60_000);
+        } else {
+            // Like a Kafka broker that is still starting, refuse connections until caught up.
+            BrokerConfig.HostPort advertised = config.advertisedListener(listener.port());
+            replication.start(advertised.host(), advertised.port(), 60_000);
+            port = server.start();
+        }
+        server.open();
         long retentionCheck = config.getLong(BrokerConfig.RETENTION_CHECK_INTERVAL_MS);
         scheduler.scheduleWithFixedDelay(this::applyRetention, retentionCheck, retentionCheck, TimeUnit.MILLISECONDS);
         LOG.info("Tributary broker {} started: Kafka protocol on {}:{}, data in {}", config.nodeId(), listener.host(), port,

@@ -21,6 +21,9 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
+        // gRPC (inside Ratis) logs through java.util.logging; send it to the one backend, logback.
+        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+        org.slf4j.bridge.SLF4JBridgeHandler.install();
         if (args.length == 0) {
             System.err.print(USAGE);
             System.exit(2);

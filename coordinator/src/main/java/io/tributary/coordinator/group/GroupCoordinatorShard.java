@@ -429,7 +429,7 @@ public final class GroupCoordinatorShard implements CoordinatorShard {
         for (ClassicGroup group : new ArrayList<>(ctx.groups.values())) {
             membership.onGroupLoaded(group);
         }
-        log.info("Loaded {} groups", ctx.groups.size());
+        log.debug("Loaded {} groups", ctx.groups.size());
     }
 
     @Override

@@ -330,7 +330,7 @@ final class MembershipHandler {
             group.joinTimer.schedule(delay, () -> tryCompleteInitialRebalance(group, delay, remaining));
         }
         group.transitionTo(GroupState.PREPARING_REBALANCE);
-        log.info("Preparing to rebalance group {} with old generation {} ({})",
+        log.debug("Preparing to rebalance group {} with old generation {} ({})",
                 group.groupId(), group.generationId(), reason);
         if (!initial) {
             if (group.hasAllMembersJoined()) {
@@ -392,7 +392,7 @@ final class MembershipHandler {
         }
         group.initNextGeneration();
         if (group.is(GroupState.EMPTY)) {
-            log.info("Group {} with generation {} is now empty", group.groupId(), group.generationId());
+            log.debug("Group {} with generation {} is now empty", group.groupId(), group.generationId());
             storeGroup(group, Map.of()).whenComplete((v, t) -> {
                 if (t != null) {
                     // The previous generation stays in the log; its members are gone and will time out.
@@ -519,7 +519,7 @@ final class MembershipHandler {
             }
         }
         int generation = group.generationId();
-        log.info("Assignment received from leader {} of group {} generation {} ({} members)",
+        log.debug("Assignment received from leader {} of group {} generation {} ({} members)",
                 group.leaderId(), group.groupId(), generation, group.size());
         storeGroup(group, assignment).whenComplete((v, t) -> {
             // The group may have moved on while the record was written: then the new rebalance has
@@ -630,7 +630,7 @@ final class MembershipHandler {
             return;
         }
         if (group.isPendingMember(memberId)) {
-            log.info("Pending member {} of group {} did not join in time", memberId, group.groupId());
+            log.debug("Pending member {} of group {} did not join in time", memberId, group.groupId());
             group.remove(memberId);
             if (group.is(GroupState.PREPARING_REBALANCE) && group.hasAllMembersJoined()) {
                 completeJoin(group);
@@ -745,7 +745,7 @@ final class MembershipHandler {
     private void removeLeavingMember(ClassicGroup group, String memberId) {
         GroupMember removed = group.remove(memberId);
         if (removed != null) {
-            log.info("Member {} left group {}", memberId, group.groupId());
+            log.debug("Member {} left group {}", memberId, group.groupId());
             answerRemoved(removed);
         }
     }

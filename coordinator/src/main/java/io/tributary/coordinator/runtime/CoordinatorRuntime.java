@@ -18,6 +18,7 @@ import java.util.function.Function;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CoordinatorLoadInProgressException;
 import org.apache.kafka.common.errors.NotCoordinatorException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
@@ -40,6 +41,8 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorRuntime.class);
     private static final int LOAD_READ_BYTES = 1 << 20;
     private static final int MAX_BATCH_BYTES = 512 * 1024;
+    /** What fits in one Raft entry with room for the batch and entry headers. */
+    private static final int MAX_RECORD_BATCH_BYTES = io.tributary.replication.RaftNode.MAX_ENTRY_BYTES - 64 * 1024;
 
     /** Builds a shard for a partition; the shard keeps the timer and sink it is given. */
     public interface ShardFactory<S> {
@@ -123,6 +126,13 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
             writing = true;
             List<CoordinatorRecord> records = new ArrayList<>();
             batch.forEach(p -> records.addAll(p.records()));
+            int size = bytes;
+            if (batch.size() == 1 && size > MAX_RECORD_BATCH_BYTES) {
+                // One write too large for a Raft entry: refuse it alone, without disturbing the shard.
+                thread.execute(() -> failed(batch, new RecordTooLargeException("coordinator records of " + size
+                        + " bytes exceed " + MAX_RECORD_BATCH_BYTES)));
+                return;
+            }
             if (records.isEmpty()) {
                 thread.execute(() -> committed(batch, records, -1));
                 return;
@@ -191,8 +201,10 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
 
         private void failed(List<Pending> batch, Throwable error) {
             writing = false;
-            LOG.debug("{}-{}: append failed: {}", topic, partition, error.getMessage());
-            batch.forEach(p -> p.done().completeExceptionally(notCoordinator(partition)));
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+            LOG.debug("{}-{}: append failed: {}", topic, partition, cause.getMessage());
+            Throwable reported = cause instanceof RecordTooLargeException ? cause : notCoordinator(partition);
+            batch.forEach(p -> p.done().completeExceptionally(reported));
             writeNext();
         }
 

@@ -91,6 +91,12 @@ public final class MetadataImage {
         return Optional.ofNullable(topicsById.get(id));
     }
 
+    /** Whether the topic exists and has this partition. */
+    public boolean hasPartition(String topic, int partition) {
+        TopicInfo t = topics.get(topic);
+        return t != null && partition >= 0 && partition < t.partitionCount();
+    }
+
     /** The same image with some parts replaced; the builder keeps every other part. */
     public Builder toBuilder() {
         return new Builder(this);

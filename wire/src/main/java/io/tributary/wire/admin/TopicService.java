@@ -100,8 +100,21 @@ public final class TopicService {
                         : CompletableFuture.completedFuture(toApiError(r)));
     }
 
-    /** Replaces a topic's config overrides. */
-    public CompletableFuture<ApiError> setConfigs(String name, Map<String, String> configs) {
+    /**
+     * Changes a topic's config overrides: {@code edit} turns the current overrides into the new ones,
+     * which are validated and, unless {@code validateOnly}, stored through the metadata log.
+     */
+    public CompletableFuture<ApiError> alterConfigs(String name, java.util.function.UnaryOperator<Map<String, String>> edit,
+                                                    boolean validateOnly) {
+        TopicInfo topic = metadata.image().topics().get(name);
+        if (topic == null) {
+            return CompletableFuture.completedFuture(new ApiError(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Topic " + name + " does not exist"));
+        }
+        Map<String, String> configs = edit.apply(new java.util.LinkedHashMap<>(topic.configs()));
+        ApiError invalid = validateConfigs(configs);
+        if (invalid.isFailure() || validateOnly) {
+            return CompletableFuture.completedFuture(invalid);
+        }
         return metadata.setTopicConfigs(name, configs).thenApply(TopicService::toApiError);
     }
 

@@ -1,8 +1,8 @@
 package io.tributary.wire.handlers;
 
-import io.tributary.replication.metadata.TopicInfo;
 import io.tributary.wire.admin.TopicService;
 import io.tributary.wire.api.ApiHandler;
+import io.tributary.wire.api.Futures;
 import io.tributary.wire.api.RequestContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,9 +42,9 @@ public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest
             results.add(replace(resource, request.data().validateOnly())
                     .thenApply(e -> result.setErrorCode(e.error().code()).setErrorMessage(e.isFailure() ? e.message() : null)));
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> {
+        return Futures.all(results).thenApply(all -> {
             AlterConfigsResponseData response = new AlterConfigsResponseData();
-            results.forEach(r -> response.responses().add(r.join()));
+            response.responses().addAll(all);
             return response;
         });
     }
@@ -54,19 +54,12 @@ public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest
             return CompletableFuture.completedFuture(new ApiError(Errors.INVALID_REQUEST,
                     "Only topic configs can be altered; broker settings are static"));
         }
-        TopicInfo topic = topics.image().topics().get(resource.resourceName());
-        if (topic == null) {
-            return CompletableFuture.completedFuture(new ApiError(Errors.UNKNOWN_TOPIC_OR_PARTITION,
-                    "Topic " + resource.resourceName() + " does not exist"));
-        }
-        Map<String, String> configs = new LinkedHashMap<>();
-        for (AlterableConfig c : resource.configs()) {
-            configs.put(c.name(), c.value());
-        }
-        ApiError invalid = TopicService.validateConfigs(configs);
-        if (invalid.isFailure() || validateOnly) {
-            return CompletableFuture.completedFuture(invalid);
-        }
-        return topics.setConfigs(topic.name(), configs);
+        return topics.alterConfigs(resource.resourceName(), current -> {
+            Map<String, String> configs = new LinkedHashMap<>();
+            for (AlterableConfig c : resource.configs()) {
+                configs.put(c.name(), c.value());
+            }
+            return configs;
+        }, validateOnly);
     }
 }

@@ -2,6 +2,7 @@ package io.tributary.wire.handlers;
 
 import io.tributary.wire.admin.TopicService;
 import io.tributary.wire.api.ApiHandler;
+import io.tributary.wire.api.Futures;
 import io.tributary.wire.api.RequestContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,9 +40,9 @@ public final class CreatePartitionsHandler implements ApiHandler<CreatePartition
                     : topics.createPartitions(t.name(), t.count(), request.data().validateOnly());
             results.add(outcome.thenApply(e -> result.setErrorCode(e.error().code()).setErrorMessage(e.isFailure() ? e.message() : null)));
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> {
+        return Futures.all(results).thenApply(all -> {
             CreatePartitionsResponseData response = new CreatePartitionsResponseData();
-            results.forEach(r -> response.results().add(r.join()));
+            response.results().addAll(all);
             return response;
         });
     }

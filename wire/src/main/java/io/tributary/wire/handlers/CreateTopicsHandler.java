@@ -3,6 +3,7 @@ package io.tributary.wire.handlers;
 import io.tributary.replication.metadata.TopicInfo;
 import io.tributary.wire.admin.TopicService;
 import io.tributary.wire.api.ApiHandler;
+import io.tributary.wire.api.Futures;
 import io.tributary.wire.api.RequestContext;
 import io.tributary.wire.config.TopicConfigDescriber;
 import java.util.ArrayList;
@@ -43,9 +44,9 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
         for (CreatableTopic t : request.data().topics()) {
             results.add(create(t, validateOnly));
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> {
+        return Futures.all(results).thenApply(all -> {
             CreateTopicsResponseData response = new CreateTopicsResponseData();
-            results.forEach(r -> response.topics().add(r.join()));
+            response.topics().addAll(all);
             return response;
         });
     }

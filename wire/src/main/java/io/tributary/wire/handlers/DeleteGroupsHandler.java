@@ -2,6 +2,7 @@ package io.tributary.wire.handlers;
 
 import io.tributary.coordinator.GroupCoordinator;
 import io.tributary.wire.api.ApiHandler;
+import io.tributary.wire.api.Futures;
 import io.tributary.wire.api.RequestContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,11 +34,11 @@ public final class DeleteGroupsHandler implements ApiHandler<DeleteGroupsRequest
             results.add(groups.call(groupId, shard -> shard.deleteGroups(List.of(groupId)))
                     .thenApply(r -> r.get(0))
                     .exceptionally(e -> new DeletableGroupResult().setGroupId(groupId)
-                            .setErrorCode(Errors.forException(e.getCause() != null ? e.getCause() : e).code())));
+                            .setErrorCode(Futures.errorOf(e).code())));
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> {
+        return Futures.all(results).thenApply(all -> {
             DeleteGroupsResponseData response = new DeleteGroupsResponseData();
-            results.forEach(r -> response.results().add(r.join()));
+            response.results().addAll(all);
             return response;
         });
     }

@@ -3,6 +3,7 @@ package io.tributary.wire.handlers;
 import io.tributary.replication.metadata.TopicInfo;
 import io.tributary.wire.admin.TopicService;
 import io.tributary.wire.api.ApiHandler;
+import io.tributary.wire.api.Futures;
 import io.tributary.wire.api.RequestContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,9 +36,9 @@ public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest
         for (DeleteTopicState state : request.topics()) {
             results.add(delete(state));
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> {
+        return Futures.all(results).thenApply(all -> {
             DeleteTopicsResponseData response = new DeleteTopicsResponseData();
-            results.forEach(r -> response.responses().add(r.join()));
+            response.responses().addAll(all);
             return response;
         });
     }

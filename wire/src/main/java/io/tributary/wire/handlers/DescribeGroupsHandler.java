@@ -2,6 +2,7 @@ package io.tributary.wire.handlers;
 
 import io.tributary.coordinator.GroupCoordinator;
 import io.tributary.wire.api.ApiHandler;
+import io.tributary.wire.api.Futures;
 import io.tributary.wire.api.RequestContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,11 +33,11 @@ public final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsReq
         for (String groupId : request.data().groups()) {
             results.add(groups.call(groupId, shard -> CompletableFuture.completedFuture(shard.describeGroup(groupId, context.apiVersion())))
                     .exceptionally(e -> new DescribedGroup().setGroupId(groupId)
-                            .setErrorCode(Errors.forException(e.getCause() != null ? e.getCause() : e).code())));
+                            .setErrorCode(Futures.errorOf(e).code())));
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> {
+        return Futures.all(results).thenApply(all -> {
             DescribeGroupsResponseData response = new DescribeGroupsResponseData();
-            results.forEach(r -> response.groups().add(r.join()));
+            response.groups().addAll(all);
             return response;
         });
     }

@@ -1,14 +1,12 @@
 package io.tributary.wire.handlers;
 
-import io.tributary.replication.metadata.TopicInfo;
 import io.tributary.wire.admin.TopicService;
 import io.tributary.wire.api.ApiHandler;
+import io.tributary.wire.api.Futures;
 import io.tributary.wire.api.RequestContext;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.common.config.ConfigResource;
@@ -44,9 +42,9 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
             results.add(alter(resource, request.data().validateOnly())
                     .thenApply(e -> result.setErrorCode(e.error().code()).setErrorMessage(e.isFailure() ? e.message() : null)));
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> {
+        return Futures.all(results).thenApply(all -> {
             IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
-            results.forEach(r -> response.responses().add(r.join()));
+            response.responses().addAll(all);
             return response;
         });
     }
@@ -55,27 +53,22 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
         if (ConfigResource.Type.forId(resource.resourceType()) != ConfigResource.Type.TOPIC) {
             return error(Errors.INVALID_REQUEST, "Only topic configs can be altered; broker settings are static");
         }
-        TopicInfo topic = topics.image().topics().get(resource.resourceName());
-        if (topic == null) {
-            return error(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Topic " + resource.resourceName() + " does not exist");
-        }
-        Map<String, String> configs = new LinkedHashMap<>(topic.configs());
         for (AlterableConfig c : resource.configs()) {
-            AlterConfigOp.OpType op = AlterConfigOp.OpType.forId(c.configOperation());
-            if (op == null) {
+            if (AlterConfigOp.OpType.forId(c.configOperation()) == null) {
                 return error(Errors.INVALID_REQUEST, "Unknown config operation " + c.configOperation());
             }
-            switch (op) {
-                case SET -> configs.put(c.name(), c.value());
-                case DELETE -> configs.remove(c.name());
-                case APPEND, SUBTRACT -> configs.put(c.name(), editList(configs.get(c.name()), c.value(), op));
+        }
+        return topics.alterConfigs(resource.resourceName(), configs -> {
+            for (AlterableConfig c : resource.configs()) {
+                switch (AlterConfigOp.OpType.forId(c.configOperation())) {
+                    case SET -> configs.put(c.name(), c.value());
+                    case DELETE -> configs.remove(c.name());
+                    case APPEND, SUBTRACT -> configs.put(c.name(), editList(configs.get(c.name()), c.value(),
+                            AlterConfigOp.OpType.forId(c.configOperation())));
+                }
             }
-        }
-        ApiError invalid = TopicService.validateConfigs(configs);
-        if (invalid.isFailure() || validateOnly) {
-            return CompletableFuture.completedFuture(invalid);
-        }
-        return topics.setConfigs(topic.name(), configs);
+            return configs;
+        }, validateOnly);
     }
 
     private static String editList(String current, String value, AlterConfigOp.OpType op) {

@@ -35,9 +35,6 @@ public final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest
                 t.setName(image.topic(t.topicId()).map(TopicInfo::name).orElse(""));
             }
         }
-        return groups.call(request.data().groupId(), shard -> shard.commitOffsets(request.data(), context.apiVersion(), tp -> {
-            TopicInfo topic = image.topics().get(tp.topic());
-            return topic != null && tp.partition() >= 0 && tp.partition() < topic.partitionCount();
-        }).thenApply(r -> r));
+        return groups.call(request.data().groupId(), shard -> shard.commitOffsets(request.data(), context.apiVersion(), tp -> image.hasPartition(tp.topic(), tp.partition())).thenApply(r -> r));
     }
 }

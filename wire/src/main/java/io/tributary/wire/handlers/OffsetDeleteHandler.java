@@ -2,7 +2,6 @@ package io.tributary.wire.handlers;
 
 import io.tributary.coordinator.GroupCoordinator;
 import io.tributary.replication.metadata.MetadataImage;
-import io.tributary.replication.metadata.TopicInfo;
 import io.tributary.wire.api.ApiHandler;
 import io.tributary.wire.api.RequestContext;
 import java.util.concurrent.CompletableFuture;
@@ -29,9 +28,6 @@ public final class OffsetDeleteHandler implements ApiHandler<OffsetDeleteRequest
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, OffsetDeleteRequest request) {
         MetadataImage image = metadata.get();
-        return groups.call(request.data().groupId(), shard -> shard.deleteOffsets(request.data(), tp -> {
-            TopicInfo topic = image.topics().get(tp.topic());
-            return topic != null && tp.partition() >= 0 && tp.partition() < topic.partitionCount();
-        }).thenApply(r -> r));
+        return groups.call(request.data().groupId(), shard -> shard.deleteOffsets(request.data(), tp -> image.hasPartition(tp.topic(), tp.partition())).thenApply(r -> r));
     }
 }

@@ -4,6 +4,8 @@ import io.tributary.coordinator.GroupCoordinator;
 import io.tributary.replication.metadata.MetadataImage;
 import io.tributary.replication.metadata.TopicInfo;
 import io.tributary.wire.api.ApiHandler;
+import io.tributary.wire.api.Futures;
+import io.tributary.wire.api.Futures;
 import io.tributary.wire.api.RequestContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,9 +59,9 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
         for (OffsetFetchRequestGroup g : data.groups()) {
             results.add(fetch(g.groupId(), resolveIds(g.topics()), data.requireStable()));
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> {
+        return Futures.all(results).thenApply(all -> {
             OffsetFetchResponseData response = new OffsetFetchResponseData();
-            results.forEach(r -> response.groups().add(withTopicIds(r.join())));
+            all.forEach(g -> response.groups().add(withTopicIds(g)));
             return response;
         });
     }
@@ -67,7 +69,7 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
     private CompletableFuture<OffsetFetchResponseGroup> fetch(String groupId, List<OffsetFetchRequestTopics> topics, boolean requireStable) {
         return groups.call(groupId, shard -> CompletableFuture.completedFuture(shard.fetchOffsets(groupId, topics, requireStable)))
                 .exceptionally(e -> new OffsetFetchResponseGroup().setGroupId(groupId)
-                        .setErrorCode(Errors.forException(e.getCause() != null ? e.getCause() : e).code()));
+                        .setErrorCode(Futures.errorOf(e).code()));
     }
 
     private List<OffsetFetchRequestTopics> resolveIds(List<OffsetFetchRequestTopics> topics) {

@@ -4,8 +4,10 @@ import io.tributary.coordinator.GroupCoordinator;
 import io.tributary.wire.api.ApiHandler;
 import io.tributary.wire.api.RequestContext;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.SyncGroupRequest;
 
 /** SyncGroup: the leader's assignment is stored through Raft before any member gets its share. */
@@ -23,6 +25,11 @@ public final class SyncGroupHandler implements ApiHandler<SyncGroupRequest> {
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, SyncGroupRequest request) {
+        if (!request.areMandatoryProtocolTypeAndNamePresent()) {
+            // From v5 the member must say which protocol it synced on; Kafka checks this before anything else.
+            return CompletableFuture.completedFuture(new SyncGroupResponseData()
+                    .setErrorCode(Errors.INCONSISTENT_GROUP_PROTOCOL.code()).setAssignment(new byte[0]));
+        }
         return groups.call(request.data().groupId(), shard -> shard.syncGroup(request.data(), context.apiVersion()).thenApply(r -> r));
     }
 }

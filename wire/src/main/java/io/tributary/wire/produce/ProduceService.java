@@ -46,17 +46,27 @@ public final class ProduceService {
         this.metrics = metrics;
     }
 
-    /** One group's share of the request: the batches and the responses they will fill. */
+    /** Batches for one group beyond this many bytes go into another Raft entry. */
+    private static final int ENTRY_SPLIT_BYTES = 1024 * 1024;
+
+    /** One Raft entry's share of the request: batches for one group and the responses they will fill. */
     private static final class GroupShare {
+        final RaftGroupId group;
         final List<GroupCommand.ProduceItem> items = new ArrayList<>();
         final List<PartitionProduceResponse> responses = new ArrayList<>();
+        int bytes;
+
+        GroupShare(RaftGroupId group) {
+            this.group = group;
+        }
     }
 
     public CompletableFuture<ProduceResponseData> produce(ProduceRequestData request) {
         long now = System.currentTimeMillis();
         MetadataImage image = metadata.get();
         ProduceResponseData response = new ProduceResponseData();
-        Map<RaftGroupId, GroupShare> shares = new LinkedHashMap<>();
+        Map<RaftGroupId, GroupShare> open = new LinkedHashMap<>();
+        List<GroupShare> shares = new ArrayList<>();
         for (ProduceRequestData.TopicProduceData t : request.topicData()) {
             TopicInfo topic = t.name() != null && !t.name().isEmpty() ? image.topics().get(t.name())
                     : image.topic(t.topicId()).orElse(null);
@@ -86,13 +96,19 @@ public final class ProduceService {
                 }
                 metrics.bytesIn(topic.name()).mark(valid.batch().remaining());
                 boolean logAppendTime = "LogAppendTime".equals(TopicConfigs.effective(TopicConfigs.TIMESTAMP_TYPE, topic.configs(), config));
-                GroupShare share = shares.computeIfAbsent(loc.raftGroup(), g -> new GroupShare());
+                GroupShare share = open.get(loc.raftGroup());
+                if (share == null || share.bytes + valid.batch().remaining() > ENTRY_SPLIT_BYTES && !share.items.isEmpty()) {
+                    share = new GroupShare(loc.raftGroup());
+                    open.put(loc.raftGroup(), share);
+                    shares.add(share);
+                }
                 share.items.add(new GroupCommand.ProduceItem(loc.key(), logAppendTime, valid.batch()));
                 share.responses.add(pr);
+                share.bytes += valid.batch().remaining();
             }
         }
         List<CompletableFuture<Void>> pending = new ArrayList<>();
-        shares.forEach((group, share) -> pending.add(partitions.produce(group, now, share.items)
+        shares.forEach(share -> pending.add(partitions.produce(share.group, now, share.items)
                 .orTimeout(Math.max(1, request.timeoutMs()), TimeUnit.MILLISECONDS)
                 .handle((results, error) -> {
                     fill(share, results, error);
@@ -135,7 +151,7 @@ public final class ProduceService {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                 fail(pr, cause instanceof NotLeaderException ? Errors.NOT_LEADER_OR_FOLLOWER
-                        : cause instanceof TimeoutException ? Errors.REQUEST_TIMED_OUT : Errors.UNKNOWN_SERVER_ERROR, cause.getMessage());
+                        : cause instanceof TimeoutException ? Errors.REQUEST_TIMED_OUT : Errors.forException(cause), cause.getMessage());
                 continue;
             }
             PartitionResult r = results.get(i);

@@ -39,7 +39,12 @@ public final class KafkaServer implements Closeable {
         this.metrics = metrics;
     }
 
-    /** Binds the listener; returns the port it got (useful when asked for port 0). */
+    /** Starts accepting the connections that waited since {@link #start()}. */
+    public void open() {
+        serverChannel.config().setAutoRead(true);
+    }
+
+    /** Binds the listener (not accepting yet); returns the port it got (useful when asked for port 0). */
     public int start() throws InterruptedException {
         acceptors = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()), NioIoHandler.newFactory());
@@ -47,6 +52,8 @@ public final class KafkaServer implements Closeable {
                 .group(acceptors, workers)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                // Connections wait in the backlog until open(): no client sees a broker still loading.
+                .option(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
