@@ -201,9 +201,21 @@ final class GroupMembers {
         return sb.toString();
     }
 
-    /** Stops the members still running (SIGTERM: they close and leave the group). */
+    /**
+     * Stops the members still running (SIGTERM: they close and leave the group), then writes each
+     * member's stdout lines to {@code <group>-<name>.events} next to its log.
+     */
     void stopAll() {
         ChildProcesses.killAll(members.stream().map(m -> m.process).filter(Process::isAlive).toList(),
                 Duration.ofSeconds(15));
+        for (Member m : members) {
+            synchronized (m) {
+                try {
+                    java.nio.file.Files.write(logDir.resolve(group + "-" + m.name + ".events"), m.lines);
+                } catch (java.io.IOException ignored) {
+                    // only for reading afterwards
+                }
+            }
+        }
     }
 }

@@ -139,7 +139,7 @@ public final class GroupRebalanceBenchmark {
                 options.partitions(), options.rate());
         out.println(options.cluster().describe());
         out.println("Consumer settings for both (others: Kafka's defaults): " + options.consumer());
-        out.println("Member output (deleted at the end unless a round failed): " + logDir);
+        out.println("Member output (deleted at the end unless a round failed or --keep-logs): " + logDir);
         Map<String, List<Round>> results = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
         int total = options.rounds() * systems.size();
@@ -164,6 +164,9 @@ public final class GroupRebalanceBenchmark {
             ChildProcesses.keep(logDir);
             out.println("Member output kept in " + logDir);
             out.println();
+        } else if (spec.keepLogs()) {
+            ChildProcesses.keep(logDir);
+            out.println("Member output kept in " + logDir);
         } else {
             ChildProcesses.deleteTree(logDir);
         }
