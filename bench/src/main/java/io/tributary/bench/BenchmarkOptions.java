@@ -6,12 +6,15 @@ import java.util.List;
 
 /** Command-line flags of {@link BrokerBenchmark}. */
 record BenchmarkOptions(long records, int rounds, String workloadIds, boolean onlyKafka,
-                        Duration producerCap, int latencySeconds, List<String> targetSpecs, boolean help) {
+                        Duration producerCap, int latencySeconds, List<String> targetSpecs,
+                        PerfRunner.TopicLayout topicLayout, ClusterOptions cluster, boolean help) {
 
     static final String USAGE = """
             usage: run-broker-bench.sh [flags]
               --target SPEC        a system to measure; repeat for several (the first is A in the ratios):
                                      kafka                    Apache Kafka 4.4 started by the harness
+                                     tributary                Tributary from its broker jar, started by
+                                                              the harness
                                      NAME=cmd:COMMAND         a shell command starting a broker; {port},
                                                               {port2} and {dir} are filled in per round
                                      NAME=bootstrap:HOST:PORT a broker already running on 127.0.0.1
@@ -22,7 +25,10 @@ record BenchmarkOptions(long records, int rounds, String workloadIds, boolean on
               --workloads IDS      comma-separated subset of a,b,c,d,e (default a,b,c,d,e)
               --max-seconds N      stop a full-speed producer run after N s (default 60)
               --latency-seconds N  length of the fixed-rate latency run (d) (default 30)
-            """;
+              --partitions N       partitions of each producer run's topic (default 1)
+              --replication-factor N  its replication factor (default 1)
+            for the built-in kafka and tributary targets:
+            """ + ClusterOptions.usage(1);
 
     static BenchmarkOptions parse(String[] args) {
         long records = 1_000_000;
@@ -31,18 +37,28 @@ record BenchmarkOptions(long records, int rounds, String workloadIds, boolean on
         boolean onlyKafka = false;
         int maxSeconds = 60;
         int latencySeconds = 30;
+        int partitions = 1;
+        int replicationFactor = 1;
         boolean help = false;
         List<String> targets = new ArrayList<>();
+        ClusterOptions cluster = new ClusterOptions(1);
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
+            int taken = cluster.accept(args, i);
+            if (taken >= 0) {
+                i = taken;
+                continue;
+            }
             switch (flag) {
-                case "--records" -> records = positiveLong(flag, value(args, ++i, flag));
-                case "--rounds" -> rounds = (int) positiveLong(flag, value(args, ++i, flag));
-                case "--workloads" -> workloads = value(args, ++i, flag);
+                case "--records" -> records = Cli.positiveLong(flag, Cli.value(args, ++i, flag));
+                case "--rounds" -> rounds = Cli.positiveInt(flag, Cli.value(args, ++i, flag));
+                case "--workloads" -> workloads = Cli.value(args, ++i, flag);
                 case "--only-kafka" -> onlyKafka = true;
-                case "--max-seconds" -> maxSeconds = (int) positiveLong(flag, value(args, ++i, flag));
-                case "--latency-seconds" -> latencySeconds = (int) positiveLong(flag, value(args, ++i, flag));
-                case "--target" -> targets.add(value(args, ++i, flag));
+                case "--max-seconds" -> maxSeconds = Cli.positiveInt(flag, Cli.value(args, ++i, flag));
+                case "--latency-seconds" -> latencySeconds = Cli.positiveInt(flag, Cli.value(args, ++i, flag));
+                case "--partitions" -> partitions = Cli.positiveInt(flag, Cli.value(args, ++i, flag));
+                case "--replication-factor" -> replicationFactor = Cli.positiveInt(flag, Cli.value(args, ++i, flag));
+                case "--target" -> targets.add(Cli.value(args, ++i, flag));
                 case "-h", "--help" -> help = true;
                 default -> throw new IllegalArgumentException("unknown flag: " + flag);
             }
@@ -51,7 +67,8 @@ record BenchmarkOptions(long records, int rounds, String workloadIds, boolean on
             targets = List.of("kafka");
         }
         return new BenchmarkOptions(records, rounds, workloads, onlyKafka, Duration.ofSeconds(maxSeconds),
-                latencySeconds, List.copyOf(targets), help);
+                latencySeconds, List.copyOf(targets),
+                new PerfRunner.TopicLayout(partitions, (short) replicationFactor), cluster, help);
     }
 
     /** Turns each --target spec into a {@link Target}. */
@@ -67,9 +84,9 @@ record BenchmarkOptions(long records, int rounds, String workloadIds, boolean on
         return result;
     }
 
-    private static Target target(String spec) {
-        if (spec.equals("kafka")) {
-            return new KafkaTarget();
+    private Target target(String spec) {
+        if (spec.equals("kafka") || spec.equals("tributary")) {
+            return new ClusterTarget(cluster.launcher(spec), cluster.spec());
         }
         int eq = spec.indexOf('=');
         if (eq > 0) {
@@ -83,21 +100,6 @@ record BenchmarkOptions(long records, int rounds, String workloadIds, boolean on
             }
         }
         throw new IllegalArgumentException("bad --target '" + spec
-                + "': use kafka, NAME=cmd:COMMAND or NAME=bootstrap:HOST:PORT");
-    }
-
-    private static String value(String[] args, int i, String flag) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(flag + " needs a value");
-        }
-        return args[i];
-    }
-
-    private static long positiveLong(String flag, String text) {
-        long v = Long.parseLong(text.replace("_", ""));
-        if (v <= 0) {
-            throw new IllegalArgumentException(flag + " must be positive: " + text);
-        }
-        return v;
+                + "': use kafka, tributary, NAME=cmd:COMMAND or NAME=bootstrap:HOST:PORT");
     }
 }

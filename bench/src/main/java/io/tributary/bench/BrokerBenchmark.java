@@ -55,6 +55,7 @@ public final class BrokerBenchmark {
         out.printf("Targets: %s; workloads: %s; rounds: %d; records: %,d; Kafka tools %s%n",
                 String.join(", ", names), String.join(",", workloads.stream().map(Workload::id).toList()),
                 options.rounds(), options.records(), kafkaVersion());
+        out.println("Producer topics: " + options.topicLayout() + "; built-in targets: " + options.cluster().describe());
         out.println("Tool output (deleted at the end unless a run failed): " + logDir);
         int total = options.rounds() * targets.size() * workloads.size();
         int step = 0;
@@ -70,7 +71,7 @@ public final class BrokerBenchmark {
                     continue;
                 }
                 try {
-                    PerfRunner runner = new PerfRunner(bootstrap, logDir, options.producerCap());
+                    PerfRunner runner = new PerfRunner(bootstrap, logDir, options.producerCap(), options.topicLayout());
                     for (Workload w : workloads) {
                         step++;
                         runOne(runner, target.name(), w, round, step, total);

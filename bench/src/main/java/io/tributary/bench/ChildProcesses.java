@@ -25,14 +25,19 @@ final class ChildProcesses {
             "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35",
             "-XX:+ExplicitGCInvokesConcurrent", "-Djava.awt.headless=true");
 
+    /** This JVM's classpath with every entry absolute. */
+    private static final String CLASSPATH = java.util.Arrays.stream(
+                    System.getProperty("java.class.path").split(File.pathSeparator))
+            .filter(e -> !e.isEmpty())
+            .map(e -> Path.of(e).toAbsolutePath().toString())
+            .collect(java.util.stream.Collectors.joining(File.pathSeparator));
+
     private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
     private static final Set<Path> TEMP_DIRS = ConcurrentHashMap.newKeySet();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            for (Process p : RUNNING) {
-                kill(p, Duration.ofSeconds(5));
-            }
+            killAll(List.copyOf(RUNNING), Duration.ofSeconds(5));
             TEMP_DIRS.forEach(ChildProcesses::deleteTree);
         }, "kill-child-processes"));
     }
@@ -43,14 +48,16 @@ final class ChildProcesses {
     /**
      * The command line for a child JVM running {@code mainClass} with this harness's own classpath
      * ({@code java.class.path}), so the Kafka broker and tools come from the same Maven
-     * dependencies the harness was launched with.
+     * dependencies the harness was launched with. Relative entries are made absolute, as children
+     * may run in another folder: without {@code bench/target/classes} a child would also miss
+     * {@code logback.xml} and log at DEBUG level.
      */
     static List<String> javaCommand(List<String> jvmFlags, String mainClass, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmFlags);
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(CLASSPATH);
         cmd.add(mainClass);
         cmd.addAll(args);
         return cmd;
@@ -84,9 +91,19 @@ final class ChildProcesses {
 
     /** Asks the process and its descendants to stop (SIGTERM), then kills what is left. */
     static void kill(Process process, Duration grace) {
+        killAll(List.of(process), grace);
+    }
+
+    /**
+     * Asks all the processes and their descendants to stop (SIGTERM) at once, waits up to
+     * {@code grace} for all of them together, then kills (SIGKILL) what is left.
+     */
+    static void killAll(List<Process> processes, Duration grace) {
         List<ProcessHandle> tree = new ArrayList<>();
-        process.descendants().forEach(tree::add);
-        tree.add(process.toHandle());
+        for (Process process : processes) {
+            process.descendants().forEach(tree::add);
+            tree.add(process.toHandle());
+        }
         tree.forEach(ProcessHandle::destroy);
         long deadline = System.nanoTime() + grace.toNanos();
         for (ProcessHandle handle : tree) {
@@ -97,12 +114,51 @@ final class ChildProcesses {
                 handle.destroyForcibly();
             }
         }
-        try {
-            process.waitFor(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        for (Process process : processes) {
+            try {
+                process.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            RUNNING.remove(process);
         }
+    }
+
+    /**
+     * Kills the process at once with SIGKILL (no shutdown hooks, no goodbye to the broker), as a
+     * crash would, and waits until it is gone.
+     */
+    static void crash(Process process) throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
         RUNNING.remove(process);
+    }
+
+    /**
+     * Starts {@code command} with stderr appended to {@code errors} and each stdout line handed to
+     * {@code onLine}, on a reader thread of its own.
+     */
+    static Process startPiped(List<String> command, Path errors, java.util.function.Consumer<String> onLine)
+            throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.appendTo(errors.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        Process process = builder.start();
+        RUNNING.add(process);
+        Thread reader = new Thread(() -> {
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    onLine.accept(line);
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        }, "stdout-" + process.pid());
+        reader.setDaemon(true);
+        reader.start();
+        return process;
     }
 
     /** The last {@code lines} lines of a log file, for error messages. */

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs Kafka's own load generators, {@code org.apache.kafka.tools.ProducerPerformance} and
  * {@code org.apache.kafka.tools.ConsumerPerformance} (kafka-tools), as child JVMs against one
- * broker, and parses what they print. One runner serves one started broker: it remembers which
+ * broker or cluster, and parses what they print. One runner serves one started broker: it remembers which
  * topic each producer workload filled, so a consumer workload can read it back.
  */
 public final class PerfRunner {
@@ -25,25 +25,44 @@ public final class PerfRunner {
     /** Heap of the perf tools, as kafka-producer-perf-test.sh sets it; English number format. */
     private static final List<String> TOOL_FLAGS = List.of("-Xmx512m", "-Duser.language=en", "-Duser.country=US");
     private static final Duration CONSUMER_TIMEOUT = Duration.ofSeconds(180);
+    /** How long a new topic may take to acknowledge a first write to every partition. */
+    private static final Duration TOPIC_READY_TIMEOUT = Duration.ofSeconds(60);
 
     private record Filled(String topic, long records) {
+    }
+
+    /** Partitions and replication factor of the topic each producer run creates. */
+    public record TopicLayout(int partitions, short replicationFactor) {
+        public static final TopicLayout SINGLE = new TopicLayout(1, (short) 1);
+
+        @Override
+        public String toString() {
+            return partitions + (partitions == 1 ? " partition" : " partitions") + ", RF " + replicationFactor;
+        }
     }
 
     private final String bootstrap;
     private final Path logDir;
     private final Duration producerCap;
+    private final TopicLayout layout;
     private final Map<String, Filled> filled = new HashMap<>();
 
     /**
-     * @param bootstrap   "127.0.0.1:port" of the broker under test
+     * @param bootstrap   "127.0.0.1:port" of the broker under test (or a list for a cluster)
      * @param logDir      where the tools' output files go
      * @param producerCap a full-speed producer run still going after this long is stopped, and
      *                    its result aggregated from its progress lines
      */
     public PerfRunner(String bootstrap, Path logDir, Duration producerCap) {
+        this(bootstrap, logDir, producerCap, TopicLayout.SINGLE);
+    }
+
+    /** As above, with producer topics of {@code layout} instead of 1 partition, RF 1. */
+    public PerfRunner(String bootstrap, Path logDir, Duration producerCap, TopicLayout layout) {
         this.bootstrap = bootstrap;
         this.logDir = logDir;
         this.producerCap = producerCap;
+        this.layout = layout;
     }
 
     public PerfResult run(Workload workload) throws Exception {
@@ -60,7 +79,8 @@ public final class PerfRunner {
 
     private PerfResult produce(Workload w) throws Exception {
         String topic = "bench-" + w.id() + "-" + UUID.randomUUID().toString().substring(0, 8);
-        AdminOps.createTopic(bootstrap, topic);
+        AdminOps.createTopic(bootstrap, topic, layout.partitions(), layout.replicationFactor());
+        AdminOps.awaitWritable(bootstrap, topic, layout.partitions(), TOPIC_READY_TIMEOUT);
         Duration cap = w.throughput() > 0
                 ? Duration.ofSeconds(w.records() / w.throughput() + 60)
                 : producerCap;

@@ -6,7 +6,8 @@ import java.util.Locale;
 
 /**
  * One load to put on a broker. A producer workload runs ProducerPerformance into a new topic
- * (1 partition, replication factor 1); a consumer workload runs ConsumerPerformance over the
+ * (its layout is the runner's {@link PerfRunner.TopicLayout}, by default 1 partition with
+ * replication factor 1); a consumer workload runs ConsumerPerformance over the
  * topic its {@code source} producer workload filled on the same broker.
  *
  * @param id          short name used on the command line ("a".."e")
