@@ -157,7 +157,7 @@ public final class RaftNode implements Closeable {
                 .setType(RaftClientRequest.writeRequestType())
                 .build();
         try {
-            return server.submitClientRequestAsync(request).thenApply(RaftNode::replyContent);
+            return server.submitClientRequestAsync(request).handle(RaftNode::replyContent);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -194,18 +194,26 @@ public final class RaftNode implements Closeable {
         } catch (java.io.UncheckedIOException e) {
             return CompletableFuture.failedFuture(new NotLeaderException("this broker does not host " + group));
         }
-        return client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry))).thenApply(RaftNode::replyContent);
+        return client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry))).handle(RaftNode::replyContent);
     }
 
-    private static ByteBuffer replyContent(RaftClientReply reply) {
-        if (reply.isSuccess()) {
+    /**
+     * The state machine's reply, or the failure as clients should see it: only a state machine error is
+     * a server error; anything about leadership or the server's state (not the leader, stepping down,
+     * not ready, closing, timed out) means "ask the leader again", which Kafka clients retry.
+     */
+    private static ByteBuffer replyContent(RaftClientReply reply, Throwable error) {
+        if (error == null && reply.isSuccess()) {
             return reply.getMessage().getContent().asReadOnlyByteBuffer();
         }
-        if (reply.getNotLeaderException() != null || reply.getLeaderNotReadyException() != null) {
-            throw new NotLeaderException("not the leader of " + reply.getRaftGroupId());
+        Throwable cause = error != null ? error : reply.getException();
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
         }
-        Exception e = reply.getException();
-        throw new IllegalStateException("Raft entry failed: " + (e == null ? "unknown" : e.getMessage()), e);
+        if (cause instanceof org.apache.ratis.protocol.exceptions.StateMachineException) {
+            throw new IllegalStateException("applying a Raft entry failed: " + cause.getMessage(), cause);
+        }
+        throw new NotLeaderException("no leader could take the entry: " + (cause == null ? "unknown" : cause.getMessage()));
     }
 
     /** Whether this broker currently leads {@code group} and can take writes. */

@@ -71,7 +71,10 @@ final class Reconciler implements Closeable {
 
     /** Asks for a pass soon; several requests before it runs make one pass. */
     void trigger() {
-        if (pending.compareAndSet(false, true)) {
+        if (!pending.compareAndSet(false, true)) {
+            return;
+        }
+        try {
             executor.execute(() -> {
                 pending.set(false);
                 try {
@@ -80,6 +83,8 @@ final class Reconciler implements Closeable {
                     LOG.warn("reconciliation pass failed; retrying shortly", e);
                 }
             });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // Shutting down: metadata still applies while Ratis closes, and nothing needs reconciling.
         }
     }
 

@@ -147,7 +147,11 @@ abstract class IndexFile {
     /** Writes entries not yet on disk, cuts anything stale after them, and forces the file. */
     public final void flush() throws IOException {
         long wantedSize = (long) entries * entrySize;
-        if (flushedEntries == entries && fileSize == wantedSize && Files.exists(file)) {
+        if (flushedEntries == entries && fileSize == wantedSize) {
+            if (!Files.exists(file)) {
+                // Nothing to make durable: an index file lost in a crash is rebuilt by recovery.
+                Files.newByteChannel(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE).close();
+            }
             return;
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {

@@ -62,12 +62,14 @@ public final class LogSegment implements Closeable {
         this.offsetOfMaxTimestamp = baseOffset;
     }
 
-    /** Creates a new, empty segment and its (empty) index files. */
+    /**
+     * Creates a new, empty segment and its (empty) index files. Nothing is forced to disk: until data is
+     * flushed there is nothing a crash could lose that recovery would not rebuild.
+     */
     public static LogSegment create(Path dir, long baseOffset, LogConfig config, long nowMs) throws IOException {
         LogSegment segment = new LogSegment(dir, baseOffset, config, true, nowMs);
         segment.offsetIndex.flush();
         segment.timeIndex.flush();
-        Io.fsyncDirectory(dir);
         return segment;
     }
 

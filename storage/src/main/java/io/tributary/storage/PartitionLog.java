@@ -126,7 +126,11 @@ public final class PartitionLog implements Closeable {
         }
         logStartOffset = Math.max(logStartOffset, segments.firstKey());
         recoveryPoint = logEndOffset();
-        writeCheckpoint();
+        LogCheckpoint now = new LogCheckpoint(recoveryPoint, logStartOffset);
+        // A new, empty log needs no checkpoint: without one, recovery starts from the beginning anyway.
+        if (checkpoint == null ? recoveryPoint > 0 || logStartOffset > 0 : !checkpoint.equals(now)) {
+            writeCheckpoint();
+        }
         if (recovered > 0) {
             LOG.info("{}: recovered {} segment(s), cut {} bytes, log [{}, {})", dir, recovered, cut, logStartOffset, logEndOffset());
         }

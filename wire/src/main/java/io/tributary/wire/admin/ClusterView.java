@@ -7,6 +7,8 @@ import io.tributary.replication.metadata.GroupLeadership;
 import io.tributary.replication.metadata.MetadataImage;
 import io.tributary.replication.metadata.MetadataService;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 
@@ -53,20 +55,41 @@ public final class ClusterView {
      * to the metadata. A partition whose replica is not in place yet has no leader.
      */
     public PartitionState state(Partitions.Location location) {
-        List<Integer> replicas = location.group().replicas();
-        GroupLeadership reported = metadata.image().leadership().get(location.group().id());
-        Optional<Integer> local = partitions.leader(location);
-        if (local.isPresent()) {
-            if (partitions.replica(location).isEmpty()) {
+        return states().state(location);
+    }
+
+    /** A view for one request: group-level state is worked out once per group, not once per partition. */
+    public States states() {
+        return new States();
+    }
+
+    /** Partition states sharing what they have in common per replica group. */
+    public final class States {
+        private final MetadataImage image = metadata.image();
+        private final Map<String, PartitionState> byGroup = new HashMap<>();
+
+        public PartitionState state(Partitions.Location location) {
+            List<Integer> replicas = location.group().replicas();
+            PartitionState group = byGroup.computeIfAbsent(location.group().id(), g -> groupState(location));
+            if (group.hasLeader() && partitions.leader(location).isPresent() && partitions.replica(location).isEmpty()) {
                 return new PartitionState(-1, -1, replicas, List.of());
             }
-            List<Integer> inSync = partitions.isLeader(location) ? partitions.inSyncReplicas(location)
-                    : reported != null && reported.leader() == local.get() ? reported.inSync() : List.of(local.get());
-            return new PartitionState(local.get(), partitions.leaderEpoch(location), replicas, inSync);
+            return group;
         }
-        if (reported == null || metadata.image().fenced().contains(reported.leader())) {
-            return new PartitionState(-1, -1, replicas, List.of());
+
+        private PartitionState groupState(Partitions.Location location) {
+            List<Integer> replicas = location.group().replicas();
+            GroupLeadership reported = image.leadership().get(location.group().id());
+            Optional<Integer> local = partitions.leader(location);
+            if (local.isPresent()) {
+                List<Integer> inSync = partitions.isLeader(location) ? partitions.inSyncReplicas(location)
+                        : reported != null && reported.leader() == local.get() ? reported.inSync() : List.of(local.get());
+                return new PartitionState(local.get(), partitions.leaderEpoch(location), replicas, inSync);
+            }
+            if (reported == null || image.fenced().contains(reported.leader())) {
+                return new PartitionState(-1, -1, replicas, List.of());
+            }
+            return new PartitionState(reported.leader(), (int) reported.term(), replicas, reported.inSync());
         }
-        return new PartitionState(reported.leader(), (int) reported.term(), replicas, reported.inSync());
     }
 }

@@ -57,27 +57,28 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
             response.brokers().add(new MetadataResponseData.MetadataResponseBroker()
                     .setNodeId(b.id()).setHost(b.host()).setPort(b.port()));
         }
+        ClusterView.States states = cluster.states();
         if (request.isAllTopics()) {
-            image.topics().values().forEach(t -> response.topics().add(describe(t)));
+            image.topics().values().forEach(t -> response.topics().add(describe(t, states)));
         } else {
             for (MetadataRequestData.MetadataRequestTopic requested : data.topics()) {
-                response.topics().add(lookup(image, requested, data.allowAutoTopicCreation()));
+                response.topics().add(lookup(image, requested, data.allowAutoTopicCreation(), states));
             }
         }
         return CompletableFuture.completedFuture(response);
     }
 
     private MetadataResponseData.MetadataResponseTopic lookup(MetadataImage image, MetadataRequestData.MetadataRequestTopic requested,
-                                                              boolean allowAutoCreate) {
+                                                              boolean allowAutoCreate, ClusterView.States states) {
         String name = requested.name();
         if (name == null && requested.topicId() != null && !requested.topicId().equals(Uuid.ZERO_UUID)) {
-            return image.topic(requested.topicId()).map(this::describe).orElseGet(() ->
+            return image.topic(requested.topicId()).map(t -> describe(t, states)).orElseGet(() ->
                     new MetadataResponseData.MetadataResponseTopic().setTopicId(requested.topicId())
                             .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
         }
         TopicInfo topic = image.topics().get(name);
         if (topic != null) {
-            return describe(topic);
+            return describe(topic, states);
         }
         MetadataResponseData.MetadataResponseTopic missing = new MetadataResponseData.MetadataResponseTopic().setName(name);
         try {
@@ -92,7 +93,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         return missing.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
     }
 
-    private MetadataResponseData.MetadataResponseTopic describe(TopicInfo topic) {
+    private MetadataResponseData.MetadataResponseTopic describe(TopicInfo topic, ClusterView.States states) {
         MetadataResponseData.MetadataResponseTopic out = new MetadataResponseData.MetadataResponseTopic()
                 .setName(topic.name()).setTopicId(topic.id()).setIsInternal(topic.isInternal())
                 .setTopicAuthorizedOperations(Integer.MIN_VALUE);
@@ -105,7 +106,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
                 parts.add(part.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code()).setLeaderId(-1));
                 continue;
             }
-            ClusterView.PartitionState state = cluster.state(loc);
+            ClusterView.PartitionState state = states.state(loc);
             parts.add(part.setErrorCode(state.hasLeader() ? Errors.NONE.code() : Errors.LEADER_NOT_AVAILABLE.code())
                     .setLeaderId(state.leader()).setLeaderEpoch(state.leaderEpoch())
                     .setReplicaNodes(state.replicas()).setIsrNodes(state.inSync()).setOfflineReplicas(List.of()));
