@@ -264,7 +264,10 @@ public final class RaftNode implements Closeable {
             try {
                 RaftServer.Division division = server.getDivision(group);
                 DivisionInfo info = division.getInfo();
-                if (info.getLeaderId() == null || info.getLastAppliedIndex() < division.getRaftLog().getLastCommittedIndex()) {
+                // A leader is ready once it has applied the first entry of its term, which comes after
+                // everything logged before; a follower, once it applied what its leader says is committed.
+                if (info.getLeaderId() == null || (info.isLeader() && !info.isLeaderReady())
+                        || info.getLastAppliedIndex() < division.getRaftLog().getLastCommittedIndex()) {
                     return false;
                 }
             } catch (IOException e) {
