@@ -305,7 +305,7 @@ public final class BrokerProcess implements ClusterMember {
 
     private void appendToLog(String line) {
         try {
-            Files.writeString(logFile, line + "\n", StandardCharsets.UTF_8,
+            Files.writeString(logFile, java.time.LocalTime.now() + " " + line + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             // Only a diagnostic line is lost.
