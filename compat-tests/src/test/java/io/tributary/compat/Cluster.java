@@ -237,6 +237,43 @@ final class Cluster implements AutoCloseable {
         return ids;
     }
 
+    /**
+     * How each running broker sees the topic's partitions (leader, leader epoch, in-sync replicas), from
+     * a Metadata request sent to that broker alone, for diagnostics.
+     */
+    String views(String topic) {
+        StringBuilder out = new StringBuilder();
+        for (ClusterMember member : members.values()) {
+            out.append("broker ").append(member.nodeId()).append(':');
+            if (!member.isAlive() || member.isPaused()) {
+                out.append(member.isAlive() ? " paused" : " down").append('\n');
+                continue;
+            }
+            String listener = member.bootstrap();
+            try (RawConnection connection = new RawConnection(
+                    Integer.parseInt(listener.substring(listener.lastIndexOf(':') + 1)))) {
+                short version = (short) Math.min(12, connection.maxVersion(connection.apiVersions(),
+                        org.apache.kafka.common.protocol.ApiKeys.METADATA));
+                var request = new org.apache.kafka.common.requests.MetadataRequest.Builder(List.of(topic), false)
+                        .build(version);
+                var response = (org.apache.kafka.common.requests.MetadataResponse) connection.receive(connection.send(request));
+                for (var t : response.data().topics()) {
+                    for (var p : t.partitions()) {
+                        out.append(" p").append(p.partitionIndex()).append(" leader=").append(p.leaderId())
+                                .append(" epoch=").append(p.leaderEpoch()).append(" isr=").append(p.isrNodes());
+                        if (p.errorCode() != 0) {
+                            out.append(" error=").append(org.apache.kafka.common.protocol.Errors.forCode(p.errorCode()));
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException | AssertionError e) {
+                out.append(' ').append(e);
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
     /** Every member's last log lines, for failure messages. */
     String logTails(int lines) {
         StringBuilder out = new StringBuilder();

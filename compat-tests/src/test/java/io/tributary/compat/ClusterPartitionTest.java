@@ -21,12 +21,15 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.InitProducerIdRequest;
+import org.apache.kafka.common.requests.InitProducerIdResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.junit.jupiter.api.AfterEach;
@@ -92,7 +95,20 @@ class ClusterPartitionTest {
                 rawProduce(cluster.member(isolated).bootstrap(), p0, minorityValue));
 
         // The majority side elects a leader of its own and takes writes.
-        String majorityValue = produce(majorityBootstrap, p0, "majority-" + topic, Duration.ofSeconds(30));
+        String majorityValue;
+        try {
+            majorityValue = produce(majorityBootstrap, p0, "majority-" + topic, Duration.ofSeconds(30));
+        } catch (AssertionError e) {
+            StringBuilder raw = new StringBuilder();
+            for (int id : majority) {
+                raw.append("\n  raw acks=all produce to broker ").append(id).append(": ")
+                        .append(rawProduce(cluster.member(id).bootstrap(), p0, "majority-raw-" + id + "-" + topic))
+                        .append("; InitProducerId: ").append(rawInitProducerId(cluster.member(id).bootstrap()));
+            }
+            throw new AssertionError("the majority " + majority + " did not take a write (idempotent producer) within"
+                    + " 30 s of broker " + isolated + "'s isolation; the brokers' views now:\n" + cluster.views(topic)
+                    + raw, e);
+        }
         acknowledged.add(majorityValue);
         long majorityServedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutAt);
         int majorityLeader = leaderSeenBy(majorityBootstrap, p0);
@@ -166,6 +182,22 @@ class ClusterPartitionTest {
                     .partitionResponses().get(0);
             return Errors.forCode(answer.errorCode()) + (answer.errorMessage() == null ? "" : ": " + answer.errorMessage())
                     + (answer.errorCode() == 0 ? " at offset " + answer.baseOffset() : "");
+        } catch (java.net.SocketTimeoutException e) {
+            return "no answer";
+        } catch (java.io.IOException e) {
+            return "connection failed: " + e;
+        }
+    }
+
+    /** Asks a broker for a producer id, as an idempotent producer does first; the answer's error. */
+    private static String rawInitProducerId(String bootstrap) {
+        int port = Integer.parseInt(bootstrap.substring(bootstrap.lastIndexOf(':') + 1));
+        try (RawConnection connection = new RawConnection(port)) {
+            short version = (short) Math.min(4, connection.maxVersion(connection.apiVersions(), ApiKeys.INIT_PRODUCER_ID));
+            InitProducerIdRequest request = new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
+                    .setTransactionalId(null).setTransactionTimeoutMs(60_000)).build(version);
+            InitProducerIdResponse response = (InitProducerIdResponse) connection.receive(connection.send(request));
+            return response.error() + " producer id " + response.data().producerId();
         } catch (java.net.SocketTimeoutException e) {
             return "no answer";
         } catch (java.io.IOException e) {
