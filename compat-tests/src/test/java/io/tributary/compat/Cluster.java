@@ -134,6 +134,10 @@ final class Cluster implements AutoCloseable {
         return links;
     }
 
+    RaftLinks linksOrNull() {
+        return links;
+    }
+
     /** Every broker's listener, as a client's bootstrap list. */
     String bootstrap() {
         return members.values().stream().map(ClusterMember::bootstrap).collect(Collectors.joining(","));
