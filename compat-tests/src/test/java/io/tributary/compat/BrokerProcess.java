@@ -358,7 +358,7 @@ public final class BrokerProcess implements ClusterMember {
         }
     }
 
-    private static Path brokerJar() {
+    static Path brokerJar() {
         String property = System.getProperty("tributary.jar");
         if (property == null || property.isBlank()) {
             throw new IllegalStateException("system property tributary.jar is not set; "

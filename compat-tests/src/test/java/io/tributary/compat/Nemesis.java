@@ -31,6 +31,7 @@ final class Nemesis implements AutoCloseable {
     private final Random random;
     private final Duration pauseBetween;
     private final Map<Fault, AtomicInteger> injected = new ConcurrentHashMap<>();
+    private final Map<Fault, AtomicInteger> completed = new ConcurrentHashMap<>();
     private final List<String> history = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Thread thread;
@@ -45,6 +46,7 @@ final class Nemesis implements AutoCloseable {
         this.thread.setDaemon(true);
         for (Fault fault : Fault.values()) {
             injected.put(fault, new AtomicInteger());
+            completed.put(fault, new AtomicInteger());
         }
     }
 
@@ -53,18 +55,25 @@ final class Nemesis implements AutoCloseable {
     }
 
     private void run() {
-        List<Fault> choices = new ArrayList<>(kinds);
         List<Integer> ids = new ArrayList<>(cluster.nodeIds());
+        java.util.ArrayDeque<Fault> upcoming = new java.util.ArrayDeque<>();
         while (running) {
             try {
                 sleepMillis(pauseBetween.toMillis() / 2 + random.nextInt((int) Math.max(1, pauseBetween.toMillis())));
                 if (!running) {
                     return;
                 }
-                Fault fault = choices.get(random.nextInt(choices.size()));
+                if (upcoming.isEmpty()) {
+                    // Every kind once per round, in a random order: a short run still sees each of them.
+                    List<Fault> round = new ArrayList<>(kinds);
+                    java.util.Collections.shuffle(round, random);
+                    upcoming.addAll(round);
+                }
+                Fault fault = upcoming.poll();
                 int victim = ids.get(random.nextInt(ids.size()));
                 long hold = 2_000 + random.nextInt(3_000);
                 inject(fault, victim, hold);
+                completed.get(fault).incrementAndGet();
             } catch (InterruptedException e) {
                 return;
             } catch (Throwable e) {
@@ -122,6 +131,18 @@ final class Nemesis implements AutoCloseable {
                 log("healed");
             }
             default -> throw new IllegalStateException(fault.toString());
+        }
+    }
+
+    /**
+     * Waits until every kind of fault has been injected (and undone) at least once, so a short run
+     * covers them all, or until {@code timeout}, or until the nemesis stopped on a failure.
+     */
+    void awaitEveryKind(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline && failure.get() == null && thread.isAlive()
+                && (kinds.stream().anyMatch(kind -> completed.get(kind).get() == 0))) {
+            BrokerProcess.sleep(Duration.ofMillis(200));
         }
     }
 
