@@ -43,6 +43,16 @@ final class Cluster implements AutoCloseable {
             List<String> jvmOptions) {
     }
 
+    /**
+     * JVM flags of cluster members (besides -Xmx256m), from {@code tributary.cluster.jvmOptions}. Three
+     * brokers, the clients and the test share two cores: by default the brokers compile with C1 only
+     * and collect with the serial GC, which halves their start-up CPU time. Timing-sensitive results
+     * (failover) are then, if anything, pessimistic.
+     */
+    static final List<String> JVM_OPTIONS = java.util.Arrays.stream(System.getProperty(
+            "tributary.cluster.jvmOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC").split("\\s+"))
+            .filter(option -> !option.isBlank()).toList();
+
     private final String name;
     private final Map<Integer, ClusterMember> members;
     private final RaftLinks links;
@@ -82,8 +92,10 @@ final class Cluster implements AutoCloseable {
             for (int id = 1; id <= size; id++) {
                 Map<String, String> settings = new HashMap<>(overrides);
                 settings.put("raft.peers", peers);
-                List<String> jvmOptions = links == null ? List.of()
-                        : List.of("-D" + RaftRouteResolverProvider.ROUTES_PROPERTY + "=" + links.routesFor(id));
+                List<String> jvmOptions = new ArrayList<>(JVM_OPTIONS);
+                if (links != null) {
+                    jvmOptions.add("-D" + RaftRouteResolverProvider.ROUTES_PROPERTY + "=" + links.routesFor(id));
+                }
                 Path dataDir = Files.createTempDirectory("tributary-" + name + "-" + id + "-");
                 members.put(id, factory.apply(new MemberSpec(name + "-" + id, id, ports[id - 1], raftPorts.get(id),
                         dataDir, settings, jvmOptions)));

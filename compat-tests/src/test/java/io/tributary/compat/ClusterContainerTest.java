@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.TestWatcher;
  */
 class ClusterContainerTest {
 
-    static final int DEFAULT_SECONDS = 45;
+    static final int DEFAULT_SECONDS = 30;
 
     private static String image;
     private Cluster cluster;

@@ -57,7 +57,7 @@ class ClusterFailoverTest {
     }
 
     @Test
-    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void leaderKilledUnderLoadWritesResumeQuickly() throws Exception {
         cluster = Cluster.ofProcesses("failover", 3, false, Map.of());
         String topic = Clients.uniqueTopic("failover");

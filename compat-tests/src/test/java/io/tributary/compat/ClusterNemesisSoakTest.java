@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.TestWatcher;
  */
 class ClusterNemesisSoakTest {
 
-    static final int DEFAULT_SECONDS = 75;
+    static final int DEFAULT_SECONDS = 60;
     static final int PARTITIONS = 3;
 
     private Cluster cluster;
