@@ -229,6 +229,28 @@ final class Cluster implements AutoCloseable {
         }
     }
 
+    /** Waits until every running broker reports a leader for every partition of the topics. */
+    void awaitLeaders(Duration timeout, String... topics) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (ClusterMember member : members.values()) {
+            if (!member.isAlive() || member.isPaused()) {
+                continue;
+            }
+            try (Admin admin = quickAdmin(member.bootstrap())) {
+                Eventually.holds(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), () -> {
+                    for (TopicDescription description : describe(admin, List.of(topics)).values()) {
+                        for (TopicPartitionInfo p : description.partitions()) {
+                            if (p.leader() == null || p.leader().id() < 0) {
+                                throw new AssertionError("broker " + member.nodeId() + " reports no leader for "
+                                        + description.name() + "-" + p.partition());
+                            }
+                        }
+                    }
+                });
+            }
+        }
+    }
+
     /** The current leader of a partition as a broker that is up reports it; -1 when it has none. */
     int leaderOf(TopicPartition partition) {
         try (Admin admin = quickAdmin(liveBootstrap())) {
