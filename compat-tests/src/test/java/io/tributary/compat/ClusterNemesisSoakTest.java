@@ -108,7 +108,14 @@ class ClusterNemesisSoakTest {
                     + String.join("\n", nemesis.history()) + "\nviews: " + cluster.views(topic), e);
         }
 
-        QueueChecker.Result result = QueueChecker.check(workload, cluster.bootstrap(), Duration.ofMinutes(2));
+        QueueChecker.Result result;
+        try {
+            result = QueueChecker.check(workload, cluster.bootstrap(), Duration.ofMinutes(2));
+        } catch (RuntimeException | AssertionError e) {
+            throw new AssertionError("the final read failed (" + e.getMessage() + ")"
+                    + (unhealthy == null ? "" : "; the cluster had not healed: " + unhealthy.getMessage())
+                    + "\nnemesis history:\n" + String.join("\n", nemesis.history()) + "\nviews:\n" + cluster.views(topic), e);
+        }
         System.out.printf("nemesis soak (%s) results: faults injected %s (total %d)%n%s%n", label,
                 nemesis.injected(), nemesis.total(), result.summary());
 
