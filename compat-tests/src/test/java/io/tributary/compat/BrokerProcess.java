@@ -26,10 +26,12 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
  * {@code tributary.jar}, listening on free ports of 127.0.0.1. Its output goes to a log file that
  * {@link #logTail} reads back for failure messages.
  */
-public final class BrokerProcess implements AutoCloseable {
+public final class BrokerProcess implements ClusterMember {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    /** The broker jar's Main-Class, for launches with a longer class path than the jar's. */
+    private static final String MAIN_CLASS = "io.tributary.wire.Main";
 
     /** Brokers still running when the test JVM exits are killed, so none outlives a crashed run. */
     private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
@@ -48,19 +50,45 @@ public final class BrokerProcess implements AutoCloseable {
     private final Map<String, String> overrides;
     private Process process;
 
+    private final List<String> jvmOptions;
+    private final List<Path> extraClasspath;
+    private volatile boolean paused;
+
     private BrokerProcess(String name, Path dataDir, boolean ownsDataDir, Map<String, String> overrides)
             throws IOException {
+        this(name, 1, FreePorts.take(2), dataDir, ownsDataDir, overrides, List.of(), List.of());
+    }
+
+    private BrokerProcess(String name, int nodeId, int[] ports, Path dataDir, boolean ownsDataDir,
+            Map<String, String> overrides, List<String> jvmOptions, List<Path> extraClasspath) throws IOException {
         this.name = name;
-        this.nodeId = 1;
-        int[] ports = FreePorts.take(2);
+        this.nodeId = nodeId;
         this.port = ports[0];
         this.raftPort = ports[1];
         this.dataDir = dataDir;
         this.ownsDataDir = ownsDataDir;
         this.overrides = Map.copyOf(overrides);
+        this.jvmOptions = List.copyOf(jvmOptions);
+        this.extraClasspath = List.copyOf(extraClasspath);
         Path logDir = Paths.get(System.getProperty("tributary.logDir", "target/broker-logs"));
         Files.createDirectories(logDir);
         this.logFile = logDir.resolve(name + "-" + port + ".log");
+    }
+
+    /**
+     * A member of a cluster, not started yet: node id and ports are fixed by the caller (every member
+     * needs the others' Raft ports for {@code raft.peers}), and so is the data directory, which
+     * {@link #close} deletes. {@code jvmOptions} come before the main class; {@code extraClasspath}
+     * is appended to the broker jar's.
+     */
+    static BrokerProcess member(String name, int nodeId, int port, int raftPort, Path dataDir,
+            Map<String, String> overrides, List<String> jvmOptions, List<Path> extraClasspath) {
+        try {
+            return new BrokerProcess(name, nodeId, new int[] {port, raftPort}, dataDir, true, overrides,
+                    jvmOptions, extraClasspath);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Starts a broker with a fresh data directory and waits until it serves clients. */
@@ -81,6 +109,7 @@ public final class BrokerProcess implements AutoCloseable {
     }
 
     /** "127.0.0.1:port" of the Kafka listener. */
+    @Override
     public String bootstrap() {
         return "127.0.0.1:" + port;
     }
@@ -89,10 +118,21 @@ public final class BrokerProcess implements AutoCloseable {
         return port;
     }
 
+    @Override
     public int nodeId() {
         return nodeId;
     }
 
+    public int raftPort() {
+        return raftPort;
+    }
+
+    /** The operating system's process id, -1 when not started. */
+    public long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
+    @Override
     public Path dataDir() {
         return dataDir;
     }
@@ -101,14 +141,56 @@ public final class BrokerProcess implements AutoCloseable {
         return logFile;
     }
 
+    @Override
     public boolean isAlive() {
         return process != null && process.isAlive();
     }
 
+    /** Whether the process is stopped by {@link #pause} (SIGSTOP) and not resumed yet. */
+    @Override
+    public boolean isPaused() {
+        return paused && isAlive();
+    }
+
+    /** SIGSTOP: the broker freezes mid-flight, its sockets stay open, until {@link #resume}. */
+    @Override
+    public void pause() {
+        signal("STOP");
+        paused = true;
+        appendToLog("=== paused (SIGSTOP)");
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    @Override
+    public void resume() {
+        if (!isAlive()) {
+            paused = false;
+            return;
+        }
+        signal("CONT");
+        paused = false;
+        appendToLog("=== resumed (SIGCONT)");
+    }
+
+    private void signal(String signal) {
+        if (!isAlive()) {
+            throw new IllegalStateException("broker " + name + " is not running");
+        }
+        Command.Result result = Command.run(List.of("kill", "-" + signal, Long.toString(process.pid())), null,
+                Duration.ofSeconds(10));
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException("could not send SIG" + signal + ": " + result.describe());
+        }
+    }
+
     /** Stops with SIGTERM and waits for the process to exit; a broker that ignores it is killed. */
+    @Override
     public void stop() {
         if (!isAlive()) {
             return;
+        }
+        if (paused) {
+            resume();
         }
         process.destroy();
         if (!waitForExit(STOP_TIMEOUT)) {
@@ -121,12 +203,14 @@ public final class BrokerProcess implements AutoCloseable {
     }
 
     /** SIGKILL: no shutdown hook runs, nothing is flushed. */
+    @Override
     public void kill() {
         if (process == null) {
             return;
         }
         process.destroyForcibly();
         waitForExit(STOP_TIMEOUT);
+        paused = false;
         RUNNING.remove(process);
     }
 
@@ -136,7 +220,13 @@ public final class BrokerProcess implements AutoCloseable {
         launch();
     }
 
+    /** Starts a stopped or killed broker again and waits until it serves. */
+    public void start() {
+        launch();
+    }
+
     /** The last lines of the broker's output, for failure messages. */
+    @Override
     public String logTail(int lines) {
         try {
             if (!Files.exists(logFile)) {
@@ -166,9 +256,30 @@ public final class BrokerProcess implements AutoCloseable {
     }
 
     private void launch() {
+        spawn();
+        awaitServing();
+    }
+
+    /**
+     * Starts the process without waiting for it to serve: a cluster member only serves once a
+     * majority of the metadata group runs, so members are spawned together, then awaited.
+     */
+    @Override
+    public void spawn() {
+        if (isAlive()) {
+            throw new IllegalStateException("broker " + name + " is already running");
+        }
         Path jar = brokerJar();
-        List<String> command = new ArrayList<>(List.of(
-                javaExecutable(), "-Xmx256m", "-jar", jar.toString(), "broker",
+        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx256m"));
+        command.addAll(jvmOptions);
+        if (extraClasspath.isEmpty()) {
+            command.addAll(List.of("-jar", jar.toString()));
+        } else {
+            StringBuilder classpath = new StringBuilder(jar.toString());
+            extraClasspath.forEach(path -> classpath.append(java.io.File.pathSeparator).append(path));
+            command.addAll(List.of("-cp", classpath.toString(), MAIN_CLASS));
+        }
+        command.addAll(List.of("broker",
                 "--override", "node.id=" + nodeId,
                 "--override", "listeners=PLAINTEXT://127.0.0.1:" + port,
                 "--override", "log.dirs=" + dataDir.toAbsolutePath(),
@@ -187,21 +298,23 @@ public final class BrokerProcess implements AutoCloseable {
             throw new UncheckedIOException("could not start " + this, e);
         }
         RUNNING.add(process);
+        paused = false;
         // The exit code tells a crash (or System.exit) from a signal: 137 is SIGKILL, 143 SIGTERM.
         process.onExit().thenAccept(exited -> appendToLog("=== exited with code " + exited.exitValue()));
-        awaitServing();
     }
 
     private void appendToLog(String line) {
         try {
-            Files.writeString(logFile, line + "\n", StandardCharsets.UTF_8,
+            Files.writeString(logFile, java.time.LocalTime.now() + " " + line + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             // Only a diagnostic line is lost.
         }
     }
 
-    private void awaitServing() {
+    /** Waits until the broker answers describeCluster (it has registered with the cluster). */
+    @Override
+    public void awaitServing() {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         Exception last = null;
         try (Admin admin = Admin.create(quickAdminConfig())) {

@@ -1,0 +1,142 @@
+package io.tributary.compat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+
+/**
+ * The seed's failover walkthrough, automated: three brokers, a topic with four partitions and three
+ * replicas; the leader of partition 0 is killed and the same produce command still works; the old
+ * leader comes back, takes a write addressed to it alone, and every broker ends up with every record.
+ */
+class ClusterWalkthroughTest {
+
+    private static final int PARTITIONS = 4;
+
+    private Cluster cluster;
+
+    @RegisterExtension
+    final TestWatcher logsOnFailure = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            if (cluster != null) {
+                System.err.println(cluster.logTails(60));
+            }
+        }
+    };
+
+    @AfterEach
+    void tearDown() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void leaderKilledProducersCarryOnAndTheReturningBrokerCatchesUp() {
+        cluster = Cluster.ofProcesses("walkthrough", 3, false, Map.of());
+        String topic = Clients.uniqueTopic("walkthrough");
+        TopicPartition p0 = new TopicPartition(topic, 0);
+        cluster.createTopic(topic, PARTITIONS, 3);
+
+        List<String> values = new ArrayList<>();
+        values.add("walkthrough-1-" + topic);
+        produce(cluster.bootstrap(), p0, values.get(0));
+
+        int oldLeader = cluster.leaderOf(p0);
+        assertThat(oldLeader).as("leader of %s", p0).isPositive();
+        cluster.member(oldLeader).kill();
+
+        // The same command, the same bootstrap list (the dead broker included): the new leader takes it.
+        values.add("walkthrough-2-" + topic);
+        produce(cluster.bootstrap(), p0, values.get(1));
+        int newLeader = cluster.leaderOf(p0);
+        assertThat(newLeader).as("leader of %s after broker %d was killed", p0, oldLeader)
+                .isPositive().isNotEqualTo(oldLeader);
+
+        ClusterMember returning = cluster.member(oldLeader);
+        returning.spawn();
+        returning.awaitServing();
+        cluster.awaitHealthy(Duration.ofSeconds(60), topic);
+
+        // Through the returning broker alone: it either leads partition 0 again or sends the client on.
+        values.add("walkthrough-3-" + topic);
+        produce(returning.bootstrap(), p0, values.get(2));
+
+        for (ClusterMember member : cluster.members()) {
+            Eventually.holds(Duration.ofSeconds(30), () -> {
+                byte[] log = partitionLogBytes(member.dataDir(), p0);
+                for (String value : values) {
+                    assertThat(contains(log, value.getBytes(StandardCharsets.UTF_8)))
+                            .as("broker %d's log of %s contains %s", member.nodeId(), p0, value).isTrue();
+                }
+            });
+        }
+    }
+
+    /** One record with a fresh acks=all producer, like running a console producer command. */
+    private static RecordMetadata produce(String bootstrap, TopicPartition partition, String value) {
+        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(bootstrap, Map.of(
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000))) {
+            return Clients.await(producer.send(new ProducerRecord<>(partition.topic(), partition.partition(),
+                    null, value.getBytes(StandardCharsets.UTF_8))));
+        }
+    }
+
+    /** The bytes of every segment of a partition in a broker's log directory, concatenated. */
+    static byte[] partitionLogBytes(Path logDir, TopicPartition partition) {
+        String prefix = partition.topic() + "-" + partition.partition() + "-";
+        try (Stream<Path> dirs = Files.list(logDir)) {
+            List<Path> partitionDirs = dirs.filter(d -> d.getFileName().toString().startsWith(prefix)
+                    && Files.isDirectory(d)).toList();
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            for (Path dir : partitionDirs) {
+                try (Stream<Path> files = Files.list(dir)) {
+                    for (Path segment : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+                        out.write(Files.readAllBytes(segment));
+                    }
+                }
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+}
