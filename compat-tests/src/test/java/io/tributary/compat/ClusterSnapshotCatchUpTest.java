@@ -28,11 +28,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
- * A follower that comes back far behind, after the leader has purged the Raft log it would need (the
- * brokers purge up to their snapshots here, {@code raft.server.log.purge.upto.snapshot.index=true},
- * with small Raft log segments and frequent snapshots),
- * must catch up from a Ratis snapshot: it rejoins the in-sync replicas and its own log then holds every
- * acknowledged record.
+ * A follower that comes back far behind, after the leader has taken several snapshots (small Raft log
+ * segments, a snapshot every 1,000 entries), catches up: the leader kept the Raft log the follower
+ * still needs (it purges only what every member has), so the follower replays it, rejoins the in-sync
+ * replicas, and its own partition log then holds every acknowledged record.
  */
 class ClusterSnapshotCatchUpTest {
 
@@ -57,9 +56,8 @@ class ClusterSnapshotCatchUpTest {
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
-    void followerBehindThePurgedLogCatchesUpFromASnapshot() {
+    void followerFarBehindCatchesUpAfterSnapshots() {
         cluster = Cluster.ofProcesses("snapshot", 3, false, Map.of(
-                "raft.server.log.purge.upto.snapshot.index", "true",
                 "raft.server.snapshot.auto.trigger.threshold", "1000",
                 // Only closed segments are purged: small ones, so there are some.
                 "raft.server.log.segment.size.max", "64KB",

@@ -85,12 +85,14 @@ public final class Partitions {
         return (int) node.term(location.raftGroup());
     }
 
+    /** Whether this broker is a member of the partition's replica group. */
+    public boolean hosts(Location location) {
+        return node.hosts(location.raftGroup());
+    }
+
     /** The broker leading the partition's group, as far as this broker knows. */
     public Optional<Integer> leader(Location location) {
-        if (node.hosts(location.raftGroup())) {
-            return node.leader(location.raftGroup());
-        }
-        return Optional.empty();
+        return hosts(location) ? node.leader(location.raftGroup()) : Optional.empty();
     }
 
     /**

@@ -46,12 +46,16 @@ public final class RaftNode implements Closeable {
      */
     public static final int MAX_ENTRY_BYTES = 2 * 1024 * 1024 - 64 * 1024;
 
+    /** How recently a leader must have heard from a majority of its group to act as leader towards clients. */
+    static final long LEADER_CONTACT_MS = 2_000;
+
     private final ReplicationConfig config;
     private final RaftPeerId self;
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private final StateMachine.Registry registry;
     private final Map<RaftGroupId, org.apache.ratis.client.RaftClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<RaftGroupId, CommitHistory> commitHistories = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile RaftServer server;
 
     public RaftNode(ReplicationConfig config, StateMachine.Registry registry) {
@@ -78,10 +82,16 @@ public final class RaftNode implements Closeable {
         // Purge only what every follower has: a broker that was down catches up from the log, never
         // from a state machine snapshot (which holds offsets and producer state, not partition data).
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, false);
+        // Should a follower still need entries that are gone, its state machine fetches what it needs
+        // itself (SnapshottingStateMachine) rather than Ratis copying snapshot files.
+        RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(props, false);
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, 2048);
         RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(150, java.util.concurrent.TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(300, java.util.concurrent.TimeUnit.MILLISECONDS));
+        // Retry an unreachable follower every 500 ms at most (Ratis's default backs off to 5 s), so a
+        // broker that comes back rejoins its groups within a second.
+        RaftServerConfigKeys.Log.Appender.setRetryPolicy(props, "1ms,10, 100ms,20, 500ms,100000000");
         config.ratisProperties().forEach(props::set);
         return props;
     }
@@ -181,20 +191,29 @@ public final class RaftNode implements Closeable {
     }
 
     private CompletableFuture<ByteBuffer> viaClient(RaftGroupId group, ByteBuffer entry) {
-        org.apache.ratis.client.RaftClient client;
+        return client(group).thenCompose(c -> c.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry))))
+                .handle(RaftNode::replyContent);
+    }
+
+    /** Sends a read-only query to the group's leader, wherever it is. */
+    public CompletableFuture<ByteBuffer> queryLeader(RaftGroupId group, ByteBuffer query) {
+        return client(group).thenCompose(c -> c.async().sendReadOnly(Message.valueOf(UnsafeByteOperations.unsafeWrap(query))))
+                .handle(RaftNode::replyContent);
+    }
+
+    private CompletableFuture<org.apache.ratis.client.RaftClient> client(RaftGroupId group) {
         try {
-            client = clients.computeIfAbsent(group, g -> {
+            return CompletableFuture.completedFuture(clients.computeIfAbsent(group, g -> {
                 try {
                     return org.apache.ratis.client.RaftClient.newBuilder().setProperties(ratisProperties(config))
                             .setRaftGroup(server.getDivision(g).getGroup()).setClientId(ClientId.randomId()).build();
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
-            });
+            }));
         } catch (java.io.UncheckedIOException e) {
             return CompletableFuture.failedFuture(new NotLeaderException("this broker does not host " + group));
         }
-        return client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry))).handle(RaftNode::replyContent);
     }
 
     /**
@@ -216,9 +235,24 @@ public final class RaftNode implements Closeable {
         throw new NotLeaderException("no leader could take the entry: " + (cause == null ? "unknown" : cause.getMessage()));
     }
 
-    /** Whether this broker currently leads {@code group} and can take writes. */
+    /** Whether this broker currently leads {@code group}, in touch with a majority, and can take writes. */
     public boolean isLeader(RaftGroupId group) {
-        return division(group).map(d -> d.isLeader() && d.isLeaderReady()).orElse(false);
+        return division(group).map(d -> d.isLeaderReady() && inTouchWithMajority(d)).orElse(false);
+    }
+
+    /**
+     * Whether a leader heard from a majority of its group within {@link #LEADER_CONTACT_MS}. A leader cut
+     * off from the others stays leader in Ratis until it steps down; it must not tell clients so, as it
+     * can no longer commit anything.
+     */
+    private static boolean inTouchWithMajority(DivisionInfo leader) {
+        if (!leader.isLeader()) {
+            return false;
+        }
+        List<org.apache.ratis.proto.RaftProtos.ServerRpcProto> followers =
+                leader.getRoleInfoProto().getLeaderInfo().getFollowerInfoList();
+        long inTouch = 1 + followers.stream().filter(f -> f.getLastRpcElapsedTimeMs() <= LEADER_CONTACT_MS).count();
+        return inTouch * 2 > followers.size() + 1;
     }
 
     /** The current Raft term of {@code group} on this broker, -1 if it does not host it. */
@@ -226,36 +260,39 @@ public final class RaftNode implements Closeable {
         return division(group).map(DivisionInfo::getCurrentTerm).orElse(-1L);
     }
 
-    /** The node id of the group's leader as this broker knows it. */
+    /** The node id of the group's leader as this broker knows it; never itself while cut off from the majority. */
     public Optional<Integer> leader(RaftGroupId group) {
-        return division(group).map(DivisionInfo::getLeaderId).map(id -> Integer.parseInt(id.toString()));
+        return division(group).filter(d -> !d.isLeader() || inTouchWithMajority(d))
+                .map(DivisionInfo::getLeaderId).map(id -> Integer.parseInt(id.toString()));
     }
 
     /**
-     * Members of {@code group} whose log matches the leader's up to its commit index and that answered
-     * within {@code replica.lag.time.max.ms}: the leader itself, plus followers caught up with it.
+     * Members of {@code group} in sync with the leader, Kafka's way: the leader itself, plus followers
+     * that have everything the leader had committed {@code replica.lag.time.max.ms} ago and answered
+     * within that time (see {@link CommitHistory}).
      */
     public List<Integer> inSyncReplicas(RaftGroupId group) {
-        try {
-            RaftServer.Division division = server.getDivision(group);
-            if (!division.getInfo().isLeader()) {
-                return division.getInfo().getLeaderId() == null ? List.of()
-                        : List.of(Integer.parseInt(division.getInfo().getLeaderId().toString()));
-            }
-            long commitIndex = division.getRaftLog().getLastCommittedIndex();
-            java.util.Set<Integer> silent = unreachableFollowers(group, config.replicaLagTimeMaxMs());
-            List<Integer> inSync = new ArrayList<>();
-            for (org.apache.ratis.proto.RaftProtos.CommitInfoProto info : division.getCommitInfos()) {
-                int id = Integer.parseInt(RaftPeerId.valueOf(info.getServer().getId()).toString());
-                if (info.getCommitIndex() >= commitIndex && !silent.contains(id)) {
-                    inSync.add(id);
-                }
-            }
-            java.util.Collections.sort(inSync);
-            return inSync;
-        } catch (IOException e) {
+        Optional<RaftServer.Division> division = raftDivision(group);
+        if (division.isEmpty()) {
             return List.of();
         }
+        DivisionInfo info = division.get().getInfo();
+        if (!info.isLeader()) {
+            return info.getLeaderId() == null ? List.of() : List.of(Integer.parseInt(info.getLeaderId().toString()));
+        }
+        long lagMs = config.replicaLagTimeMaxMs();
+        long required = commitHistories.computeIfAbsent(group, g -> new CommitHistory())
+                .committedAsOf(System.currentTimeMillis(), division.get().getRaftLog().getLastCommittedIndex(), lagMs);
+        java.util.Set<Integer> silent = unreachableFollowers(group, lagMs);
+        List<Integer> inSync = new ArrayList<>();
+        for (org.apache.ratis.proto.RaftProtos.CommitInfoProto commit : division.get().getCommitInfos()) {
+            int id = Integer.parseInt(RaftPeerId.valueOf(commit.getServer().getId()).toString());
+            if (id == config.nodeId() || (commit.getCommitIndex() >= required && !silent.contains(id))) {
+                inSync.add(id);
+            }
+        }
+        java.util.Collections.sort(inSync);
+        return inSync;
     }
 
     /** Whether every group hosted here knows its leader and has applied everything it knows committed. */
@@ -294,14 +331,25 @@ public final class RaftNode implements Closeable {
     }
 
     private Optional<DivisionInfo> division(RaftGroupId group) {
+        return raftDivision(group).map(RaftServer.Division::getInfo);
+    }
+
+    private Optional<RaftServer.Division> raftDivision(RaftGroupId group) {
+        RaftServer current = server;
+        if (current == null) {
+            return Optional.empty();
+        }
         try {
-            return Optional.of(server.getDivision(group).getInfo());
+            return Optional.of(current.getDivision(group));
         } catch (IOException e) {
             return Optional.empty();
         }
     }
 
     public boolean hosts(RaftGroupId group) {
+        if (server == null) {
+            return false;
+        }
         for (RaftGroupId id : server.getGroupIds()) {
             if (id.equals(group)) {
                 return true;

@@ -52,7 +52,8 @@ public final class Replication implements Closeable {
 
     private StateMachine stateMachineFor(RaftGroupId groupId) {
         if (groupId.equals(RaftNode.METADATA_GROUP)) {
-            return new MetadataStateMachine(metadata, image -> reconcilerTrigger());
+            return new MetadataStateMachine(metadata, image -> reconcilerTrigger(),
+                    () -> node.queryLeader(RaftNode.METADATA_GROUP, SnapshottingStateMachine.SNAPSHOT_QUERY));
         }
         ReplicaGroup group = new ReplicaGroup(groupId.getUuid().toString(), config.dataDir(), logConfigs,
                 producerExpirationMs, key -> partitions.watchers().appended(key));

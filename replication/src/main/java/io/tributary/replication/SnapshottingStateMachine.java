@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -21,14 +23,28 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 
 /**
  * A thin Ratis state machine: it hands each committed entry to a domain object and keeps that object's
  * snapshots in one file each, in Ratis's snapshot directory. Entries are applied one at a time on
  * Ratis's apply thread, and snapshots are taken on that same thread, between entries.
+ *
+ * <p>A follower whose next entry the leader has already purged needs the leader's state instead
+ * (Ratis's install-snapshot notification). Where the domain state is the whole state (the metadata
+ * group), the follower asks the leader for it with a read-only query ({@link #SNAPSHOT_QUERY}),
+ * stores it as its own latest snapshot and lets Ratis reload from it. A replica group's snapshot does
+ * not hold the partition logs, so a replica group declines and the follower stays out of sync until an
+ * operator replaces its data; the brokers purge the Raft log only up to what every member has
+ * ({@code raft.server.log.purge.upto.snapshot.index=false}) so that this does not arise.
  */
 public abstract class SnapshottingStateMachine extends BaseStateMachine {
+    /** The read-only query a follower sends the leader for its state: answered with term, index, snapshot. */
+    public static final ByteBuffer SNAPSHOT_QUERY = ByteBuffer.wrap(new byte[] {'S'}).asReadOnlyBuffer();
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SnapshottingStateMachine.class);
+
     private static final SnapshotRetentionPolicy KEEP_TWO = new SnapshotRetentionPolicy() {
         @Override
         public int getNumSnapshotsRetained() {
@@ -37,12 +53,23 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     };
 
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final Supplier<CompletableFuture<ByteBuffer>> leaderSnapshot;
+    /** Held while applying an entry, so a snapshot query sees a state and the index it is as of together. */
+    private final Object applying = new Object();
+
+    /**
+     * @param leaderSnapshot sends {@link #SNAPSHOT_QUERY} to the group's leader; null when a follower
+     *                       cannot catch up from the leader's snapshot (see the class comment)
+     */
+    protected SnapshottingStateMachine(Supplier<CompletableFuture<ByteBuffer>> leaderSnapshot) {
+        this.leaderSnapshot = leaderSnapshot;
+    }
 
     /** Applies one committed entry and returns the reply for the proposer. */
     protected abstract ByteBuffer apply(long term, long index, ByteBuffer entry) throws IOException;
 
-    /** Writes the domain state (as of the last applied entry) to {@code file}. */
-    protected abstract void writeSnapshot(Path file) throws IOException;
+    /** The domain state as of the last applied entry, as snapshot bytes. */
+    protected abstract ByteBuffer snapshot() throws IOException;
 
     /** Replaces the domain state with a snapshot's, or with the initial state when {@code file} is null. */
     protected abstract void loadSnapshot(Path file) throws IOException;
@@ -52,11 +79,24 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
         loadLatest();
+        getLifeCycle().transition(LifeCycle.State.STARTING);
+        getLifeCycle().transition(LifeCycle.State.RUNNING);
+    }
+
+    /** Ratis pauses the state machine before it reloads it from a newly installed snapshot. */
+    @Override
+    public void pause() {
+        getLifeCycle().transition(LifeCycle.State.PAUSING);
+        getLifeCycle().transition(LifeCycle.State.PAUSED);
     }
 
     @Override
     public void reinitialize() throws IOException {
         loadLatest();
+        if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
     }
 
     private void loadLatest() throws IOException {
@@ -72,15 +112,65 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
+        synchronized (applying) {
+            try {
+                ByteBuffer reply = apply(entry.getTerm(), entry.getIndex(),
+                        entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
+                return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
+            } catch (IOException | RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            } finally {
+                updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+            }
+        }
+    }
+
+    /** Answers {@link #SNAPSHOT_QUERY}: term int64, index int64, then the snapshot bytes. */
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        if (leaderSnapshot == null || !request.getContent().asReadOnlyByteBuffer().equals(SNAPSHOT_QUERY)) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("unknown query"));
+        }
         try {
-            ByteBuffer reply = apply(entry.getTerm(), entry.getIndex(),
-                    entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
-            updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+            ByteBuffer state;
+            TermIndex last;
+            synchronized (applying) {
+                state = snapshot();
+                last = getLastAppliedTermIndex();
+            }
+            ByteBuffer reply = ByteBuffer.allocate(16 + state.remaining());
+            reply.putLong(last.getTerm()).putLong(last.getIndex()).put(state).flip();
             return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
         } catch (IOException | RuntimeException e) {
-            updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /**
+     * The leader no longer has the entries this follower needs next: fetch the leader's state, keep it
+     * as this follower's latest snapshot, and tell Ratis which entry it is as of (Ratis then pauses this
+     * state machine, reloads it and continues the log after that entry).
+     */
+    @Override
+    public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RaftProtos.RoleInfoProto roleInfo,
+                                                                       TermIndex firstAvailable) {
+        if (leaderSnapshot == null) {
+            LOG.error("group {}: the leader no longer has the Raft log from {} on, and a replica group cannot catch up "
+                    + "from a snapshot; this replica stays out of sync (remove its data to rebuild it from scratch)",
+                    getGroupId(), firstAvailable);
+            return CompletableFuture.completedFuture(null);
+        }
+        LOG.info("group {}: catching up from the leader's snapshot (its log starts at {})", getGroupId(), firstAvailable);
+        return leaderSnapshot.get().thenApply(reply -> {
+            TermIndex asOf = TermIndex.valueOf(reply.getLong(), reply.getLong());
+            File file = storage.getSnapshotFile(asOf.getTerm(), asOf.getIndex());
+            try {
+                storeSnapshot(file, reply.slice(), asOf);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return asOf;
+        });
     }
 
     @Override
@@ -89,18 +179,21 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
         if (last == null || last.getIndex() < 0) {
             return RaftLog.INVALID_LOG_INDEX;
         }
-        File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
-        Path tmp = file.toPath().resolveSibling(file.getName() + ".tmp");
-        writeSnapshot(tmp);
-        Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(
-                new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), last));
-        storage.cleanupOldSnapshots(KEEP_TWO);
+        storeSnapshot(storage.getSnapshotFile(last.getTerm(), last.getIndex()), snapshot(), last);
         return last.getIndex();
     }
 
-    /** Writes a snapshot file and forces it to disk before Ratis may purge the log it replaces. */
-    protected static void writeDurably(Path file, ByteBuffer bytes) throws IOException {
+    /** Writes a snapshot file durably (before Ratis may purge the log it replaces) and makes it the latest. */
+    private void storeSnapshot(File file, ByteBuffer bytes, TermIndex asOf) throws IOException {
+        Path tmp = file.toPath().resolveSibling(file.getName() + ".tmp");
+        writeDurably(tmp, bytes);
+        Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(
+                new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), asOf));
+        storage.cleanupOldSnapshots(KEEP_TWO);
+    }
+
+    private static void writeDurably(Path file, ByteBuffer bytes) throws IOException {
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
                 java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
             while (bytes.hasRemaining()) {

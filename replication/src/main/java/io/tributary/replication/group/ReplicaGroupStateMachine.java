@@ -14,6 +14,7 @@ public final class ReplicaGroupStateMachine extends SnapshottingStateMachine {
 
     /** @param onLeaderChange told (on a Ratis thread) whenever the group's leader changes */
     public ReplicaGroupStateMachine(ReplicaGroup group, Runnable onLeaderChange) {
+        super(null);
         this.group = group;
         this.onLeaderChange = onLeaderChange;
     }
@@ -33,8 +34,8 @@ public final class ReplicaGroupStateMachine extends SnapshottingStateMachine {
     }
 
     @Override
-    protected void writeSnapshot(Path file) throws IOException {
-        writeDurably(file, group.snapshot());
+    protected ByteBuffer snapshot() throws IOException {
+        return group.snapshot();
     }
 
     @Override

@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** The metadata group's state machine: applies {@link MetadataCommand}s to {@link ClusterMetadata}. */
 public final class MetadataStateMachine extends SnapshottingStateMachine {
@@ -15,8 +17,11 @@ public final class MetadataStateMachine extends SnapshottingStateMachine {
     /**
      * @param onChange called on the apply thread after every change with the new image; it must only
      *                 hand work to other threads
+     * @param leaderSnapshot asks the metadata leader for its state (see {@link SnapshottingStateMachine})
      */
-    public MetadataStateMachine(ClusterMetadata metadata, Consumer<MetadataImage> onChange) {
+    public MetadataStateMachine(ClusterMetadata metadata, Consumer<MetadataImage> onChange,
+                                Supplier<CompletableFuture<ByteBuffer>> leaderSnapshot) {
+        super(leaderSnapshot);
         this.metadata = metadata;
         this.onChange = onChange;
     }
@@ -29,8 +34,8 @@ public final class MetadataStateMachine extends SnapshottingStateMachine {
     }
 
     @Override
-    protected void writeSnapshot(Path file) throws IOException {
-        writeDurably(file, ClusterMetadata.encode(metadata.image()));
+    protected ByteBuffer snapshot() {
+        return ClusterMetadata.encode(metadata.image());
     }
 
     @Override

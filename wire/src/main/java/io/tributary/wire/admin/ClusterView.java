@@ -52,7 +52,8 @@ public final class ClusterView {
     /**
      * Leader, epoch (the group's Raft term), replicas and in-sync replicas of a partition. A broker that
      * hosts the partition's group knows its leader first hand; others use what the leader last reported
-     * to the metadata. A partition whose replica is not in place yet has no leader.
+     * to the metadata. A partition whose replica is not in place yet has no leader, nor has one whose
+     * leader is cut off from the rest of its group.
      */
     public PartitionState state(Partitions.Location location) {
         return states().state(location);
@@ -86,7 +87,9 @@ public final class ClusterView {
                         : reported != null && reported.leader() == local.get() ? reported.inSync() : List.of(local.get());
                 return new PartitionState(local.get(), partitions.leaderEpoch(location), replicas, inSync);
             }
-            if (reported == null || image.fenced().contains(reported.leader())) {
+            // A broker hosting the group trusts only its own Raft view: no leader it can vouch for (an
+            // election, or itself cut off from the majority) means none, whatever was reported before.
+            if (partitions.hosts(location) || reported == null || image.fenced().contains(reported.leader())) {
                 return new PartitionState(-1, -1, replicas, List.of());
             }
             return new PartitionState(reported.leader(), (int) reported.term(), replicas, reported.inSync());
