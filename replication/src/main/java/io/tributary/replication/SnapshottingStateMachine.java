@@ -35,8 +35,8 @@ import org.apache.ratis.util.MD5FileUtil;
  * (Ratis's install-snapshot notification). Where the domain state is the whole state (the metadata
  * group), the follower asks the leader for it with a read-only query ({@link #SNAPSHOT_QUERY}),
  * stores it as its own latest snapshot and lets Ratis reload from it. A replica group's snapshot does
- * not hold the partition logs, so a replica group declines and the follower stays out of sync until an
- * operator replaces its data; the brokers purge the Raft log only up to what every member has
+ * not hold the partition logs, so a replica group declines and the follower stays out of sync; the
+ * brokers purge the Raft log only up to what every member has
  * ({@code raft.server.log.purge.upto.snapshot.index=false}) so that this does not arise.
  */
 public abstract class SnapshottingStateMachine extends BaseStateMachine {
@@ -156,7 +156,7 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
                                                                        TermIndex firstAvailable) {
         if (leaderSnapshot == null) {
             LOG.error("group {}: the leader no longer has the Raft log from {} on, and a replica group cannot catch up "
-                    + "from a snapshot; this replica stays out of sync (remove its data to rebuild it from scratch)",
+                    + "from a snapshot; this replica stays out of sync",
                     getGroupId(), firstAvailable);
             return CompletableFuture.completedFuture(null);
         }
