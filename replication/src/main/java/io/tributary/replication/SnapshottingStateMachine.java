@@ -56,6 +56,8 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     private final Supplier<CompletableFuture<ByteBuffer>> leaderSnapshot;
     /** Held while applying an entry, so a snapshot query sees a state and the index it is as of together. */
     private final Object applying = new Object();
+    /** Whether this replica declined to catch up from a snapshot already (said once, not on every retry). */
+    private volatile boolean declined;
 
     /**
      * @param leaderSnapshot sends {@link #SNAPSHOT_QUERY} to the group's leader; null when a follower
@@ -155,6 +157,10 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RaftProtos.RoleInfoProto roleInfo,
                                                                        TermIndex firstAvailable) {
         if (leaderSnapshot == null) {
+            if (declined) {
+                return CompletableFuture.completedFuture(null);
+            }
+            declined = true;
             LOG.error("group {}: the leader no longer has the Raft log from {} on, and a replica group cannot catch up "
                     + "from a snapshot; this replica stays out of sync",
                     getGroupId(), firstAvailable);
