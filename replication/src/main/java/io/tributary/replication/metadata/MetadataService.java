@@ -50,6 +50,10 @@ public final class MetadataService {
         return submit(new MetadataCommand.AllocateProducerIds(node.nodeId(), count)).thenApply(MetadataResult::value);
     }
 
+    public int nodeId() {
+        return node.nodeId();
+    }
+
     public boolean isController() {
         return node.isLeader(RaftNode.METADATA_GROUP);
     }

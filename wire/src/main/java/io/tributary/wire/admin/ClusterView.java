@@ -31,10 +31,17 @@ public final class ClusterView {
         return id == null ? RaftNode.METADATA_GROUP.getUuid().toString() : id;
     }
 
-    /** The brokers clients may use: registered and not fenced. */
+    /**
+     * The brokers clients may use: registered and not fenced. A broker that knows no metadata leader is
+     * cut off from the cluster and, as far as it can tell, fenced: it leaves itself out, so that clients
+     * take their next Metadata from a broker that can tell them where leaders are now.
+     */
     public Collection<BrokerInfo> brokers() {
         MetadataImage image = metadata.image();
-        return image.brokers().values().stream().filter(b -> !image.fenced().contains(b.id())).toList();
+        boolean selfCutOff = metadata.controller().isEmpty();
+        return image.brokers().values().stream()
+                .filter(b -> !image.fenced().contains(b.id()) && !(selfCutOff && b.id() == metadata.nodeId()))
+                .toList();
     }
 
     /** The broker leading the metadata group, or -1 while there is none. */

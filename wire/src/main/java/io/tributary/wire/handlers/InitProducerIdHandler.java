@@ -4,6 +4,7 @@ import io.tributary.coordinator.ProducerIdManager;
 import io.tributary.wire.api.ApiHandler;
 import io.tributary.wire.api.RequestContext;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -16,6 +17,8 @@ import org.apache.kafka.common.requests.InitProducerIdRequest;
  * bump its epoch (KIP-360), the same id at the next epoch. Transactional ids are not served yet.
  */
 public final class InitProducerIdHandler implements ApiHandler<InitProducerIdRequest> {
+    static final long BLOCK_WAIT_MS = 2_000;
+
     private final ProducerIdManager producerIds;
 
     public InitProducerIdHandler(ProducerIdManager producerIds) {
@@ -38,6 +41,10 @@ public final class InitProducerIdHandler implements ApiHandler<InitProducerIdReq
             return CompletableFuture.completedFuture(response.setProducerId(data.producerId())
                     .setProducerEpoch((short) (data.producerEpoch() + 1)));
         }
-        return producerIds.nextId().thenApply(id -> response.setProducerId(id).setProducerEpoch((short) 0));
+        // A new block of ids needs the metadata leader; a broker cut off from it answers with a retriable
+        // error, as Kafka does while no block is available, so the client asks another broker.
+        return producerIds.nextId().orTimeout(BLOCK_WAIT_MS, TimeUnit.MILLISECONDS)
+                .<ApiMessage>thenApply(id -> response.setProducerId(id).setProducerEpoch((short) 0))
+                .exceptionally(e -> response.setErrorCode(Errors.COORDINATOR_LOAD_IN_PROGRESS.code()));
     }
 }
