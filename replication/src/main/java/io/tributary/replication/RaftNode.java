@@ -87,6 +87,8 @@ public final class RaftNode implements Closeable {
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(props, false);
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, 2048);
+        // Election timeouts: a leader heartbeats every timeout.min / 2. Shorter ones fail over sooner but
+        // cost idle CPU per group and cause needless elections when brokers are starved of CPU.
         RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(150, java.util.concurrent.TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(300, java.util.concurrent.TimeUnit.MILLISECONDS));
         // Retry an unreachable follower every 500 ms at most (Ratis's default backs off to 5 s), so a

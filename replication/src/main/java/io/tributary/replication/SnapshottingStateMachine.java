@@ -149,21 +149,36 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     }
 
     /**
-     * The leader no longer has the entries this follower needs next: fetch the leader's state, keep it
-     * as this follower's latest snapshot, and tell Ratis which entry it is as of (Ratis then pauses this
-     * state machine, reloads it and continues the log after that entry).
+     * Ratis asks a follower to catch up from a snapshot when the leader no longer has the entries it
+     * needs next, and also, once, whenever it does not count a follower as caught up (a broker that
+     * restarted) and the follower has no snapshot yet. In the second case the leader still has every
+     * entry after this follower's state, so the answer is that state itself, as a snapshot. Otherwise
+     * the follower fetches the leader's state where it can (see the class comment). Ratis then pauses
+     * this state machine, reloads it from that snapshot and continues the log after it.
      */
     @Override
     public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RaftProtos.RoleInfoProto roleInfo,
                                                                        TermIndex firstAvailable) {
+        TermIndex applied = getLastAppliedTermIndex();
+        if (applied != null && applied.getIndex() >= 0 && firstAvailable.getIndex() <= applied.getIndex() + 1) {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    TermIndex own = snapshotNow();
+                    LOG.info("group {}: the leader asked for a snapshot from {} on; answered with this replica's own state at {}",
+                            getGroupId(), firstAvailable, own);
+                    return own;
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        }
         if (leaderSnapshot == null) {
             if (declined) {
                 return CompletableFuture.completedFuture(null);
             }
             declined = true;
             LOG.error("group {}: the leader no longer has the Raft log from {} on, and a replica group cannot catch up "
-                    + "from a snapshot; this replica stays out of sync",
-                    getGroupId(), firstAvailable);
+                    + "from a snapshot; this replica stays out of sync", getGroupId(), firstAvailable);
             return CompletableFuture.completedFuture(null);
         }
         LOG.info("group {}: catching up from the leader's snapshot (its log starts at {})", getGroupId(), firstAvailable);
@@ -179,14 +194,22 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
         });
     }
 
+    /** Snapshots the state as of the last applied entry, between two entries, from any thread. */
+    private TermIndex snapshotNow() throws IOException {
+        synchronized (applying) {
+            TermIndex last = getLastAppliedTermIndex();
+            storeSnapshot(storage.getSnapshotFile(last.getTerm(), last.getIndex()), snapshot(), last);
+            return last;
+        }
+    }
+
     @Override
     public long takeSnapshot() throws IOException {
         TermIndex last = getLastAppliedTermIndex();
         if (last == null || last.getIndex() < 0) {
             return RaftLog.INVALID_LOG_INDEX;
         }
-        storeSnapshot(storage.getSnapshotFile(last.getTerm(), last.getIndex()), snapshot(), last);
-        return last.getIndex();
+        return snapshotNow().getIndex();
     }
 
     /** Writes a snapshot file durably (before Ratis may purge the log it replaces) and makes it the latest. */
