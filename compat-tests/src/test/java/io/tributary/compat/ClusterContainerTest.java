@@ -6,14 +6,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * The nemesis soak on three brokers in Docker containers (Testcontainers, host networking, image on
@@ -29,17 +26,10 @@ class ClusterContainerTest {
     static final int DEFAULT_SECONDS = 30;
 
     private static String image;
-    private Cluster cluster;
-
+    /** Ryuk is off on these machines: containers must be removed here or they outlive the build. */
     @RegisterExtension
-    final TestWatcher logsOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (cluster != null) {
-                System.err.println(cluster.logTails(40));
-            }
-        }
-    };
+    final ClusterCleanup clusters = new ClusterCleanup(40);
+    private Cluster cluster;
 
     @BeforeAll
     static void buildImage() {
@@ -54,21 +44,13 @@ class ClusterContainerTest {
         }
     }
 
-    @AfterEach
-    void tearDown() {
-        // Ryuk is off on these machines: containers must be removed here or they outlive the build.
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
     @Test
     @Timeout(value = 3, unit = TimeUnit.HOURS) // the real limit, from the soak's length, is below
     void queueSurvivesDockerKillPauseRestartAndRaftPartitions() {
         Duration soak = Duration.ofSeconds(Integer.getInteger("tributary.soak.containerSeconds", DEFAULT_SECONDS));
         long seed = Long.getLong("tributary.soak.seed", System.nanoTime());
         Assertions.assertTimeoutPreemptively(soak.plus(Duration.ofMinutes(12)), () -> {
-            cluster = Cluster.create("container", 3, true, Map.of(), spec -> new ContainerBroker(image, spec));
+            cluster = clusters.track(Cluster.create("container", 3, true, Map.of(), spec -> new ContainerBroker(image, spec)));
             ClusterNemesisSoakTest.runSoak(cluster, EnumSet.allOf(Nemesis.Fault.class), soak, seed, "containers");
         });
     }

@@ -14,13 +14,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * How long a partition takes to accept writes again after its leader is killed (kill -9) under a
@@ -47,29 +44,14 @@ class ClusterFailoverTest {
     /** A steady load a 2-core build machine sustains next to three brokers (records/s, all partitions). */
     private static final int LOAD_RATE = 600;
 
-    private Cluster cluster;
-
     @RegisterExtension
-    final TestWatcher logsOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (cluster != null) {
-                System.err.println(cluster.logTails(60));
-            }
-        }
-    };
-
-    @AfterEach
-    void tearDown() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    final ClusterCleanup clusters = new ClusterCleanup(60);
+    private Cluster cluster;
 
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void leaderKilledUnderLoadWritesResumeQuickly() throws Exception {
-        cluster = Cluster.ofProcesses("failover", 3, false, Map.of());
+        cluster = clusters.track(Cluster.ofProcesses("failover", 3, false, Map.of()));
         String topic = Clients.uniqueTopic("failover");
         cluster.createTopic(topic, PARTITIONS, 3);
 

@@ -9,13 +9,10 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * The nemesis soak (Jepsen's Kafka queue checks) on three broker processes: idempotent acks=all
@@ -33,24 +30,9 @@ class ClusterNemesisSoakTest {
     static final int DEFAULT_SECONDS = 60;
     static final int PARTITIONS = 3;
 
-    private Cluster cluster;
-
     @RegisterExtension
-    final TestWatcher logsOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (cluster != null) {
-                System.err.println(cluster.logTails(40));
-            }
-        }
-    };
-
-    @AfterEach
-    void tearDown() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    final ClusterCleanup clusters = new ClusterCleanup(40);
+    private Cluster cluster;
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.HOURS) // the real limit, from the soak's length, is below
@@ -58,7 +40,7 @@ class ClusterNemesisSoakTest {
         Duration soak = Duration.ofSeconds(Integer.getInteger("tributary.soak.seconds", DEFAULT_SECONDS));
         long seed = Long.getLong("tributary.soak.seed", System.nanoTime());
         Assertions.assertTimeoutPreemptively(soak.plus(Duration.ofMinutes(10)), () -> {
-            cluster = Cluster.ofProcesses("soak", 3, true, Map.of());
+            cluster = clusters.track(Cluster.ofProcesses("soak", 3, true, Map.of()));
             runSoak(cluster, EnumSet.allOf(Nemesis.Fault.class), soak, seed, "processes");
         });
     }

@@ -32,12 +32,9 @@ import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * A network partition that leaves a partition's leader alone on the minority side (its Raft traffic to
@@ -47,29 +44,14 @@ import org.junit.jupiter.api.extension.TestWatcher;
  */
 class ClusterPartitionTest {
 
-    private Cluster cluster;
-
     @RegisterExtension
-    final TestWatcher logsOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (cluster != null) {
-                System.err.println(cluster.logTails(60));
-            }
-        }
-    };
-
-    @AfterEach
-    void tearDown() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    final ClusterCleanup clusters = new ClusterCleanup(60);
+    private Cluster cluster;
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void isolatedLeaderStopsAcceptingWritesMajorityServesAndReplicasConverge() throws Exception {
-        cluster = Cluster.ofProcesses("partition", 3, true, Map.of());
+        cluster = clusters.track(Cluster.ofProcesses("partition", 3, true, Map.of()));
         String topic = Clients.uniqueTopic("partition");
         TopicPartition p0 = new TopicPartition(topic, 0);
         cluster.createTopic(topic, 1, 3);

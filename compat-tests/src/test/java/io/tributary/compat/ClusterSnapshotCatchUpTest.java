@@ -20,12 +20,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * A follower that comes back far behind, after the leader has taken several snapshots (small Raft log
@@ -35,33 +32,18 @@ import org.junit.jupiter.api.extension.TestWatcher;
  */
 class ClusterSnapshotCatchUpTest {
 
-    private Cluster cluster;
-
     @RegisterExtension
-    final TestWatcher logsOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (cluster != null) {
-                System.err.println(cluster.logTails(60));
-            }
-        }
-    };
-
-    @AfterEach
-    void tearDown() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    final ClusterCleanup clusters = new ClusterCleanup(60);
+    private Cluster cluster;
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void followerFarBehindCatchesUpAfterSnapshots() {
-        cluster = Cluster.ofProcesses("snapshot", 3, false, Map.of(
+        cluster = clusters.track(Cluster.ofProcesses("snapshot", 3, false, Map.of(
                 "raft.server.snapshot.auto.trigger.threshold", "1000",
                 // Only closed segments are purged: small ones, so there are some.
                 "raft.server.log.segment.size.max", "64KB",
-                "raft.server.log.preallocated.size", "64KB"));
+                "raft.server.log.preallocated.size", "64KB")));
         String topic = Clients.uniqueTopic("snapshot");
         cluster.createTopic(topic, 1, 3);
         TopicPartition p0 = new TopicPartition(topic, 0);

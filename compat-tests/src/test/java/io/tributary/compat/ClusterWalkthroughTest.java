@@ -19,12 +19,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * The seed's failover walkthrough, automated: three brokers, a topic with four partitions and three
@@ -35,29 +32,14 @@ class ClusterWalkthroughTest {
 
     private static final int PARTITIONS = 4;
 
-    private Cluster cluster;
-
     @RegisterExtension
-    final TestWatcher logsOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (cluster != null) {
-                System.err.println(cluster.logTails(60));
-            }
-        }
-    };
-
-    @AfterEach
-    void tearDown() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    final ClusterCleanup clusters = new ClusterCleanup(60);
+    private Cluster cluster;
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void leaderKilledProducersCarryOnAndTheReturningBrokerCatchesUp() {
-        cluster = Cluster.ofProcesses("walkthrough", 3, false, Map.of());
+        cluster = clusters.track(Cluster.ofProcesses("walkthrough", 3, false, Map.of()));
         String topic = Clients.uniqueTopic("walkthrough");
         TopicPartition p0 = new TopicPartition(topic, 0);
         cluster.createTopic(topic, PARTITIONS, 3);
