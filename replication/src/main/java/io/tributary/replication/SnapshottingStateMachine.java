@@ -29,7 +29,7 @@ import org.apache.ratis.util.MD5FileUtil;
 /**
  * A thin Ratis state machine: it hands each committed entry to a domain object and keeps that object's
  * snapshots in one file each, in Ratis's snapshot directory. Entries are applied one at a time on
- * Ratis's apply thread, and snapshots are taken on that same thread, between entries.
+ * Ratis's apply thread; snapshots are taken between entries, under the same lock.
  *
  * <p>A follower whose next entry the leader has already purged needs the leader's state instead
  * (Ratis's install-snapshot notification). Where the domain state is the whole state (the metadata
