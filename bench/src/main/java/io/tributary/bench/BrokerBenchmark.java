@@ -31,19 +31,7 @@ public final class BrokerBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        BenchmarkOptions options;
-        try {
-            options = BenchmarkOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.err.print(BenchmarkOptions.USAGE);
-            System.exit(2);
-            return;
-        }
-        if (options.help()) {
-            System.out.print(BenchmarkOptions.USAGE);
-            return;
-        }
+        BenchmarkOptions options = Cli.parseOrExit(args, BenchmarkOptions::parse, BenchmarkOptions::help, BenchmarkOptions.USAGE);
         boolean ok = new BrokerBenchmark(options, System.out).run();
         System.exit(ok ? 0 : 1);
     }

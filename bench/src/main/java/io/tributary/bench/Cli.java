@@ -1,10 +1,33 @@
 package io.tributary.bench;
 
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /** Small helpers for the benchmarks' command-line flags. */
 final class Cli {
     private Cli() {
+    }
+
+    /**
+     * Parses a benchmark's command line. On a bad flag it prints the problem and the usage and exits with
+     * 2; when {@code help} holds it prints the usage and exits with 0.
+     */
+    static <T> T parseOrExit(String[] args, Function<String[], T> parse, Predicate<T> help, String usage) {
+        T options;
+        try {
+            options = parse.apply(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.print(usage);
+            System.exit(2);
+            return null;
+        }
+        if (help.test(options)) {
+            System.out.print(usage);
+            System.exit(0);
+        }
+        return options;
     }
 
     /** The value after {@code flag}, at {@code args[i]}. */

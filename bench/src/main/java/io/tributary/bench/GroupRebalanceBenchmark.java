@@ -115,19 +115,7 @@ public final class GroupRebalanceBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.err.print(USAGE);
-            System.exit(2);
-            return;
-        }
-        if (options.help()) {
-            System.out.print(USAGE);
-            return;
-        }
+        Options options = Cli.parseOrExit(args, Options::parse, Options::help, USAGE);
         boolean ok = new GroupRebalanceBenchmark(options, System.out).run();
         System.exit(ok ? 0 : 1);
     }
