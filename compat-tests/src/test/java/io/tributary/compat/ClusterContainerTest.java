@@ -8,7 +8,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -21,11 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *
  * <p>CI runs it for {@value #DEFAULT_SECONDS} s; {@code -Dtributary.soak.containerSeconds=N} makes it
  * longer.
- *
- * <p>Left out of the default run with {@link ClusterFailoverTest}: after restarts it can trip over the
- * same stall (a restarted broker that never catches up on one replica group).
  */
-@Tag(ClusterFailoverTest.KNOWN_ISSUE)
 class ClusterContainerTest {
 
     static final int DEFAULT_SECONDS = 30;

@@ -79,6 +79,11 @@ public final class RaftNode implements Closeable {
         RaftServerConfigKeys.Log.setWriteBufferSize(props, SizeInBytes.valueOf(2 * 1024 * 1024 + 64 * 1024));
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(props, SizeInBytes.valueOf("2MB"));
         RaftServerConfigKeys.Log.setSegmentCacheNumMax(props, 2);
+        // Ratis's composed appends answer a resent batch that starts where one still in flight starts as if
+        // all of it were written, although only the first one's entries are: the leader then counts entries
+        // the follower lacks and, never moving back past a follower's match index, stalls it for good.
+        // Plain appends go to the log in order and acknowledge only what was written.
+        RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(props, false);
         // Purge only what every follower has: a broker that was down catches up from the log, never
         // from a state machine snapshot (which holds offsets and producer state, not partition data).
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, false);

@@ -2,11 +2,16 @@ package io.tributary.replication;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
@@ -56,6 +61,9 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     private final Supplier<CompletableFuture<ByteBuffer>> leaderSnapshot;
     /** Held while applying an entry, so a snapshot query sees a state and the index it is as of together. */
     private final Object applying = new Object();
+    private static final Duration OWN_SNAPSHOT_WAIT = Duration.ofSeconds(2);
+    /** The index of the last entry in this replica's Raft log. */
+    private volatile LongSupplier lastLogIndex = () -> RaftLog.INVALID_LOG_INDEX;
     /** Whether this replica declined to catch up from a snapshot already (said once, not on every retry). */
     private volatile boolean declined;
 
@@ -79,6 +87,14 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     @Override
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
+        lastLogIndex = () -> {
+            try {
+                TermIndex last = server.getDivision(groupId).getRaftLog().getLastEntryTermIndex();
+                return last == null ? RaftLog.INVALID_LOG_INDEX : last.getIndex();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
         storage.init(raftStorage);
         loadLatest();
         getLifeCycle().transition(LifeCycle.State.STARTING);
@@ -161,16 +177,7 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
                                                                        TermIndex firstAvailable) {
         TermIndex applied = getLastAppliedTermIndex();
         if (applied != null && applied.getIndex() >= 0 && firstAvailable.getIndex() <= applied.getIndex() + 1) {
-            return CompletableFuture.supplyAsync(() -> {
-                try {
-                    TermIndex own = snapshotNow();
-                    LOG.info("group {}: the leader asked for a snapshot from {} on; answered with this replica's own state at {}",
-                            getGroupId(), firstAvailable, own);
-                    return own;
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+            return CompletableFuture.supplyAsync(() -> ownStateAsSnapshot(firstAvailable));
         }
         if (leaderSnapshot == null) {
             if (declined) {
@@ -188,10 +195,38 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
             try {
                 storeSnapshot(file, reply.slice(), asOf);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
             return asOf;
         });
+    }
+
+    /**
+     * Answers a snapshot request with this replica's own state, once every entry in its Raft log is applied:
+     * Ratis restarts its log writer at the snapshot's index, so a snapshot short of the log's end would make
+     * it overwrite entries it holds. Returns null (Ratis asks again later) if the log's tail stays unapplied.
+     */
+    private TermIndex ownStateAsSnapshot(TermIndex firstAvailable) {
+        try {
+            long deadline = System.nanoTime() + OWN_SNAPSHOT_WAIT.toNanos();
+            while (getLastAppliedTermIndex().getIndex() < lastLogIndex.getAsLong()) {
+                if (System.nanoTime() > deadline) {
+                    LOG.debug("group {}: entries up to {} are not applied yet; not answering with this replica's state",
+                            getGroupId(), lastLogIndex.getAsLong());
+                    return null;
+                }
+                Thread.sleep(10);
+            }
+            TermIndex own = snapshotNow();
+            LOG.info("group {}: the leader asked for a snapshot from {} on; answered with this replica's own state at {}",
+                    getGroupId(), firstAvailable, own);
+            return own;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     /** Snapshots the state as of the last applied entry, between two entries, from any thread. */
@@ -223,8 +258,8 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     }
 
     private static void writeDurably(Path file, ByteBuffer bytes) throws IOException {
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             while (bytes.hasRemaining()) {
                 ch.write(bytes);
             }
