@@ -166,8 +166,8 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
 
     /**
      * Ratis asks a follower to catch up from a snapshot when the leader no longer has the entries it
-     * needs next, and also, once, whenever it does not count a follower as caught up (a broker that
-     * restarted) and the follower has no snapshot yet. In the second case the leader still has every
+     * needs next, and also, once, whenever it does not count a follower as caught up (after it restarted
+     * its log appender for that follower) and the follower has no snapshot yet. In the second case the leader still has every
      * entry after this follower's state, so the answer is that state itself, as a snapshot. Otherwise
      * the follower fetches the leader's state where it can (see the class comment). Ratis then pauses
      * this state machine, reloads it from that snapshot and continues the log after it.
@@ -177,7 +177,12 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
                                                                        TermIndex firstAvailable) {
         TermIndex applied = getLastAppliedTermIndex();
         if (applied != null && applied.getIndex() >= 0 && firstAvailable.getIndex() <= applied.getIndex() + 1) {
-            return CompletableFuture.supplyAsync(() -> ownStateAsSnapshot(firstAvailable));
+            // On a thread of its own: it may wait for the apply thread, and Ratis waits for the future.
+            return CompletableFuture.supplyAsync(() -> ownStateAsSnapshot(firstAvailable), task -> {
+                Thread thread = new Thread(task, "snapshot-answer-" + getGroupId());
+                thread.setDaemon(true);
+                thread.start();
+            });
         }
         if (leaderSnapshot == null) {
             if (declined) {
