@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Command-line flags of {@link BrokerBenchmark}. */
-record BenchmarkOptions(long records, int rounds, String workloadIds, boolean onlyKafka,
+record BenchmarkOptions(long records, long warmupRecords, int rounds, String workloadIds, boolean onlyKafka,
                         Duration producerCap, int latencySeconds, List<String> targetSpecs,
                         PerfRunner.TopicLayout topicLayout, ClusterOptions cluster, boolean help) {
 
@@ -21,6 +21,10 @@ record BenchmarkOptions(long records, int rounds, String workloadIds, boolean on
                                    default: kafka
               --only-kafka         ignore --target and measure Kafka alone
               --records N          records per full-speed producer run (default 1000000)
+              --warmup-records N   before the measured runs, every started target first takes N records
+                                   (1 KiB, acks=all) into a topic of their own, not measured, so that
+                                   both JVMs have compiled their hot code; 0 measures cold JVMs
+                                   (default 500000)
               --rounds N           rounds; each round starts every target afresh, in order (default 2)
               --workloads IDS      comma-separated subset of a,b,c,d,e (default a,b,c,d,e)
               --max-seconds N      stop a full-speed producer run after N s (default 60)
@@ -32,6 +36,7 @@ record BenchmarkOptions(long records, int rounds, String workloadIds, boolean on
 
     static BenchmarkOptions parse(String[] args) {
         long records = 1_000_000;
+        long warmupRecords = 500_000;
         int rounds = 2;
         String workloads = "a,b,c,d,e";
         boolean onlyKafka = false;
@@ -51,6 +56,7 @@ record BenchmarkOptions(long records, int rounds, String workloadIds, boolean on
             }
             switch (flag) {
                 case "--records" -> records = Cli.positiveLong(flag, Cli.value(args, ++i, flag));
+                case "--warmup-records" -> warmupRecords = Cli.nonNegativeLong(flag, Cli.value(args, ++i, flag));
                 case "--rounds" -> rounds = Cli.positiveInt(flag, Cli.value(args, ++i, flag));
                 case "--workloads" -> workloads = Cli.value(args, ++i, flag);
                 case "--only-kafka" -> onlyKafka = true;
@@ -66,7 +72,7 @@ record BenchmarkOptions(long records, int rounds, String workloadIds, boolean on
         if (onlyKafka || targets.isEmpty()) {
             targets = List.of("kafka");
         }
-        return new BenchmarkOptions(records, rounds, workloads, onlyKafka, Duration.ofSeconds(maxSeconds),
+        return new BenchmarkOptions(records, warmupRecords, rounds, workloads, onlyKafka, Duration.ofSeconds(maxSeconds),
                 latencySeconds, List.copyOf(targets),
                 new PerfRunner.TopicLayout(partitions, (short) replicationFactor), cluster, help);
     }

@@ -40,9 +40,9 @@ public final class BrokerBenchmark {
     boolean run() throws Exception {
         Path logDir = ChildProcesses.tempDir("tributary-bench-run-");
         List<String> names = targets.stream().map(Target::name).toList();
-        out.printf("Targets: %s; workloads: %s; rounds: %d; records: %,d; Kafka tools %s%n",
+        out.printf("Targets: %s; workloads: %s; rounds: %d; records: %,d; warm-up records: %,d; Kafka tools %s%n",
                 String.join(", ", names), String.join(",", workloads.stream().map(Workload::id).toList()),
-                options.rounds(), options.records(), kafkaVersion());
+                options.rounds(), options.records(), options.warmupRecords(), kafkaVersion());
         out.println("Producer topics: " + options.topicLayout() + "; built-in targets: " + options.cluster().describe());
         out.println("Tool output (deleted at the end unless a run failed): " + logDir);
         int total = options.rounds() * targets.size() * workloads.size();
@@ -60,6 +60,7 @@ public final class BrokerBenchmark {
                 }
                 try {
                     PerfRunner runner = new PerfRunner(bootstrap, logDir, options.producerCap(), options.topicLayout());
+                    warmUp(runner, target.name());
                     for (Workload w : workloads) {
                         step++;
                         runOne(runner, target.name(), w, round, step, total);
@@ -78,6 +79,22 @@ public final class BrokerBenchmark {
             out.println("Tool output kept in " + logDir);
         }
         return failures.isEmpty();
+    }
+
+    /** Runs the unmeasured warm-up load, if any; a failure here shows up again in the measured runs. */
+    private void warmUp(PerfRunner runner, String target) {
+        if (options.warmupRecords() == 0) {
+            return;
+        }
+        out.printf("   %s: warm-up, %,d records (not measured) ... ", target, options.warmupRecords());
+        out.flush();
+        long started = System.nanoTime();
+        try {
+            PerfResult r = runner.run(new Workload("warm-up", "warm-up", 1024, "all", -1, options.warmupRecords(), null));
+            out.printf(Locale.ROOT, "%.2f MB/s (%.0f s)%n", r.mbPerSec(), (System.nanoTime() - started) / 1e9);
+        } catch (Exception e) {
+            out.println("failed: " + e.getMessage());
+        }
     }
 
     private void runOne(PerfRunner runner, String target, Workload w, int round, int step, int total) {

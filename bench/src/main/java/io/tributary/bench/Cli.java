@@ -39,14 +39,22 @@ final class Cli {
     }
 
     static long positiveLong(String flag, String text) {
+        long v = nonNegativeLong(flag, text);
+        if (v == 0) {
+            throw new IllegalArgumentException(flag + " must be positive: " + text);
+        }
+        return v;
+    }
+
+    static long nonNegativeLong(String flag, String text) {
         long v;
         try {
             v = Long.parseLong(text.replace("_", "").replace(",", ""));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(flag + " needs a number: " + text);
         }
-        if (v <= 0) {
-            throw new IllegalArgumentException(flag + " must be positive: " + text);
+        if (v < 0) {
+            throw new IllegalArgumentException(flag + " must not be negative: " + text);
         }
         return v;
     }
