@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -184,7 +185,7 @@ public final class GroupRebalanceBenchmark {
                         + "\n" + members.describe() + producer.describe());
             }
             out.printf("  two members consuming (%s / %s)%n", a.assignmentText(), b.assignmentText());
-            Thread.sleep(3000);
+            pauseAtRandomHeartbeatPhase();
 
             GroupMembers.Member c = members.start("member-c");
             long deadline = System.nanoTime() + phaseTimeout.toNanos();
@@ -205,7 +206,7 @@ public final class GroupRebalanceBenchmark {
             long joinConsuming = joined.consumingMs() - c.startMs();
             out.printf("  join: all three assigned after %d ms, consuming after %d ms (%s / %s / %s)%n",
                     joinAssigned, joinConsuming, a.assignmentText(), b.assignmentText(), c.assignmentText());
-            Thread.sleep(3000);
+            pauseAtRandomHeartbeatPhase();
 
             Set<Integer> orphaned = a.assignment();
             long killMs = System.currentTimeMillis();
@@ -245,6 +246,16 @@ public final class GroupRebalanceBenchmark {
             }
             cluster.close();
         }
+    }
+
+    /**
+     * Waits 3 s plus a random part of a heartbeat interval. Members learn of a rebalance from their next
+     * heartbeat, so a join or a kill at a fixed delay after the group settled would land at the same
+     * point of their heartbeat cycle every round, and that point, not the broker, would decide the time.
+     */
+    private void pauseAtRandomHeartbeatPhase() throws InterruptedException {
+        long heartbeatMs = Long.parseLong(options.consumer().getOrDefault("heartbeat.interval.ms", "3000"));
+        Thread.sleep(3000 + ThreadLocalRandom.current().nextLong(heartbeatMs));
     }
 
     private long sessionTimeoutMs() {
@@ -311,23 +322,23 @@ public final class GroupRebalanceBenchmark {
 
     private void printTable(Map<String, List<Round>> results) {
         out.println();
-        out.printf("Results: best (lowest) of %d round(s) per system and column, in ms; ratio = system / %s%n",
+        out.printf("Results: median of %d round(s) per system and column, in ms; ratio = system / %s%n",
                 options.rounds(), systems.get(0).name());
         out.println("join: from the third consumer's subscribe; kill: from SIGKILL of a member (session.timeout.ms="
                 + sessionTimeoutMs() + "). assigned = last assignment callback; consuming = last first record.");
         out.printf(ROW, "system", "join assigned", "join consuming", "kill assigned", "kill consuming");
-        Map<String, Round> best = new LinkedHashMap<>();
+        Map<String, Round> medians = new LinkedHashMap<>();
         for (ClusterLauncher s : systems) {
             List<Round> rounds = results.getOrDefault(s.name(), List.of());
-            Round b = new Round(min(rounds, Round::joinAssignedMs), min(rounds, Round::joinConsumingMs),
-                    min(rounds, Round::killAssignedMs), min(rounds, Round::killConsumingMs));
-            best.put(s.name(), b);
+            Round b = new Round(median(rounds, Round::joinAssignedMs), median(rounds, Round::joinConsumingMs),
+                    median(rounds, Round::killAssignedMs), median(rounds, Round::killConsumingMs));
+            medians.put(s.name(), b);
             out.printf(ROW, s.name(), ms(b.joinAssignedMs()), ms(b.joinConsumingMs()), ms(b.killAssignedMs()),
                     ms(b.killConsumingMs()));
         }
-        Round a = best.get(systems.get(0).name());
+        Round a = medians.get(systems.get(0).name());
         for (ClusterLauncher s : systems.subList(1, systems.size())) {
-            Round b = best.get(s.name());
+            Round b = medians.get(s.name());
             out.printf(ROW, s.name() + "/" + systems.get(0).name(), ratio(b.joinAssignedMs(), a.joinAssignedMs()),
                     ratio(b.joinConsumingMs(), a.joinConsumingMs()), ratio(b.killAssignedMs(), a.killAssignedMs()),
                     ratio(b.killConsumingMs(), a.killConsumingMs()));
@@ -335,8 +346,10 @@ public final class GroupRebalanceBenchmark {
         out.println();
     }
 
-    private static long min(List<Round> rounds, ToLongFunction<Round> f) {
-        return rounds.stream().mapToLong(f).filter(v -> v >= 0).min().orElse(-1);
+    /** The median of the rounds that have the value (the lower middle one for an even count). */
+    private static long median(List<Round> rounds, ToLongFunction<Round> f) {
+        long[] values = rounds.stream().mapToLong(f).filter(v -> v >= 0).sorted().toArray();
+        return values.length == 0 ? -1 : values[(values.length - 1) / 2];
     }
 
     private static String ms(long v) {
