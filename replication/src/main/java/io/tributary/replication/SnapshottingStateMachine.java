@@ -48,6 +48,9 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     /** The read-only query a follower sends the leader for its state: answered with term, index, snapshot. */
     public static final ByteBuffer SNAPSHOT_QUERY = ByteBuffer.wrap(new byte[] {'S'}).asReadOnlyBuffer();
 
+    /** How long a follower waits for its Raft log to be applied before it answers with its own state. */
+    private static final Duration OWN_SNAPSHOT_WAIT = Duration.ofSeconds(2);
+
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SnapshottingStateMachine.class);
 
     private static final SnapshotRetentionPolicy KEEP_TWO = new SnapshotRetentionPolicy() {
@@ -61,7 +64,6 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     private final Supplier<CompletableFuture<ByteBuffer>> leaderSnapshot;
     /** Held while applying an entry, so a snapshot query sees a state and the index it is as of together. */
     private final Object applying = new Object();
-    private static final Duration OWN_SNAPSHOT_WAIT = Duration.ofSeconds(2);
     /** The index of the last entry in this replica's Raft log. */
     private volatile LongSupplier lastLogIndex = () -> RaftLog.INVALID_LOG_INDEX;
     /** Whether this replica declined to catch up from a snapshot already (said once, not on every retry). */
@@ -167,10 +169,11 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     /**
      * Ratis asks a follower to catch up from a snapshot when the leader no longer has the entries it
      * needs next, and also, once, whenever it does not count a follower as caught up (after it restarted
-     * its log appender for that follower) and the follower has no snapshot yet. In the second case the leader still has every
-     * entry after this follower's state, so the answer is that state itself, as a snapshot. Otherwise
-     * the follower fetches the leader's state where it can (see the class comment). Ratis then pauses
-     * this state machine, reloads it from that snapshot and continues the log after it.
+     * its log appender for that follower) and the follower has no snapshot yet. In the second case the
+     * leader still has every entry after this follower's state, so the answer is that state itself, as a
+     * snapshot (see {@link #ownStateAsSnapshot}). Otherwise the follower fetches the leader's state where
+     * it can (see the class comment). Ratis then pauses this state machine, reloads it from that snapshot
+     * and continues the log after it.
      */
     @Override
     public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RaftProtos.RoleInfoProto roleInfo,
