@@ -303,22 +303,34 @@ public final class RaftNode implements Closeable {
     }
 
     /** Whether every group hosted here knows its leader and has applied everything it knows committed. */
-    boolean allGroupsCaughtUp() {
+    /**
+     * The groups this broker hosts that are not ready to serve yet, each with the reason; empty when all
+     * are. A leader is ready once it has applied the first entry of its term, which comes after everything
+     * logged before; a follower, once it applied what its leader says is committed.
+     */
+    List<String> groupsNotCaughtUp() {
+        List<String> lagging = new ArrayList<>();
         for (RaftGroupId group : server.getGroupIds()) {
             try {
                 RaftServer.Division division = server.getDivision(group);
                 DivisionInfo info = division.getInfo();
-                // A leader is ready once it has applied the first entry of its term, which comes after
-                // everything logged before; a follower, once it applied what its leader says is committed.
-                if (info.getLeaderId() == null || (info.isLeader() && !info.isLeaderReady())
-                        || info.getLastAppliedIndex() < division.getRaftLog().getLastCommittedIndex()) {
-                    return false;
+                long applied = info.getLastAppliedIndex();
+                long committed = division.getRaftLog().getLastCommittedIndex();
+                if (!info.isAlive()) {
+                    lagging.add(group + ": not running (" + info.getLifeCycleState() + ")");
+                } else if (info.getLeaderId() == null) {
+                    lagging.add(group + ": no leader known");
+                } else if (info.isLeader() && !info.isLeaderReady()) {
+                    lagging.add(group + ": leader, not ready yet");
+                } else if (applied < committed) {
+                    lagging.add(group + ": applied " + applied + " of " + committed);
                 }
             } catch (IOException e) {
-                return false;
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                lagging.add(group + ": " + cause);
             }
         }
-        return true;
+        return lagging;
     }
 
     /**

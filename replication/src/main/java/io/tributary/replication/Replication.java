@@ -96,13 +96,18 @@ public final class Replication implements Closeable {
      * and has applied what is committed, so that it never answers from half-loaded state.
      */
     private void awaitCaughtUp(long deadlineNanos) throws InterruptedException {
+        long saySlowAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadlineNanos) {
-            if (metadata.image().brokers().containsKey(config.nodeId()) && node.allGroupsCaughtUp()) {
+            if (metadata.image().brokers().containsKey(config.nodeId()) && node.groupsNotCaughtUp().isEmpty()) {
                 return;
+            }
+            if (saySlowAt != 0 && System.nanoTime() > saySlowAt) {
+                LOG.info("still waiting for Raft groups to catch up: {}", node.groupsNotCaughtUp());
+                saySlowAt = 0;
             }
             Thread.sleep(50);
         }
-        LOG.warn("serving clients although some replica groups have not caught up yet");
+        LOG.warn("serving clients although some Raft groups have not caught up yet: {}", node.groupsNotCaughtUp());
     }
 
     public MetadataService metadata() {
