@@ -90,7 +90,7 @@ public final class BrokerBenchmark {
         out.flush();
         long started = System.nanoTime();
         try {
-            PerfResult r = runner.run(new Workload("warm-up", "warm-up", 1024, "all", -1, options.warmupRecords(), null));
+            PerfResult r = runner.run(Workload.warmUp(options.warmupRecords()));
             out.printf(Locale.ROOT, "%.2f MB/s (%.0f s)%n", r.mbPerSec(), (System.nanoTime() - started) / 1e9);
         } catch (Exception e) {
             out.println("failed: " + e.getMessage());

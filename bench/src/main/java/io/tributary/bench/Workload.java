@@ -48,6 +48,11 @@ public record Workload(String id, String label, int recordSize, String acks, int
         return List.of(a, b, c, d, e);
     }
 
+    /** The unmeasured load a broker gets before the measured ones: (a)'s records, {@code records} of them. */
+    public static Workload warmUp(long records) {
+        return new Workload("warm-up", "warm-up", 1024, "all", -1, records, null);
+    }
+
     /** The workloads of {@code all} whose ids are in the comma-separated {@code ids}, in that order. */
     public static List<Workload> select(List<Workload> all, String ids) {
         List<Workload> chosen = new ArrayList<>();

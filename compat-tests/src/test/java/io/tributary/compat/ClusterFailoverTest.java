@@ -59,10 +59,8 @@ class ClusterFailoverTest {
                 probe.awaitAcks(3, Duration.ofSeconds(30));
 
                 // The probe's acknowledgements prove a leader; a Metadata answer may still trail an election.
-                int[] leaderHolder = new int[1];
-                Eventually.holds(Duration.ofSeconds(10), () -> assertThat(leaderHolder[0] = cluster.leaderOf(partition))
-                        .as("leader of %s", partition).isPositive());
-                int leader = leaderHolder[0];
+                int leader = Eventually.value(Duration.ofSeconds(10), () -> cluster.leaderOf(partition),
+                        id -> assertThat(id).as("leader of %s", partition).isPositive());
                 ClusterMember victim = cluster.member(leader);
                 long killedAt = System.nanoTime();
                 victim.kill();

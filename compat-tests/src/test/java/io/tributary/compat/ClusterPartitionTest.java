@@ -95,17 +95,14 @@ class ClusterPartitionTest {
         long majorityServedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutAt);
         // A broker that knows of no leader while an election settles answers LEADER_NOT_AVAILABLE, which
         // clients retry; so does this check.
-        int[] majorityLeader = {-1};
-        Eventually.holds(Duration.ofSeconds(10), () -> {
-            majorityLeader[0] = leaderSeenBy(majorityBootstrap, p0);
-            assertThat(majorityLeader[0]).as("leader of %s on the majority side %s", p0, majority).isIn(majority);
-        });
+        int majorityLeader = Eventually.value(Duration.ofSeconds(10), () -> leaderSeenBy(majorityBootstrap, p0),
+                id -> assertThat(id).as("leader of %s on the majority side %s", p0, majority).isIn(majority));
 
         String minorityOutcome = minorityWrite.get(60, TimeUnit.SECONDS);
         assertThat(minorityOutcome).as("answer of broker %d, cut off from the majority %s, to an acks=all write",
                 isolated, majority).doesNotStartWith("NONE");
         System.out.printf("partition: broker %d isolated; the majority %s served a write after %d ms (leader %d);"
-                + " the minority's write ended with %s%n", isolated, majority, majorityServedAfter, majorityLeader[0],
+                + " the minority's write ended with %s%n", isolated, majority, majorityServedAfter, majorityLeader,
                 minorityOutcome);
 
         cluster.links().healAll();

@@ -1,6 +1,7 @@
 package io.tributary.compat;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Retries an assertion until it holds. Kafka's metadata is eventually consistent (a topic just
@@ -10,6 +11,14 @@ final class Eventually {
 
     interface Check {
         void run() throws Exception;
+    }
+
+    interface Read<T> {
+        T get() throws Exception;
+    }
+
+    interface Accept<T> {
+        void check(T value) throws Exception;
     }
 
     private Eventually() {
@@ -31,5 +40,16 @@ final class Eventually {
             }
             BrokerProcess.sleep(Duration.ofMillis(200));
         }
+    }
+
+    /** Reads a value until {@code check} accepts it, and returns that value. */
+    static <T> T value(Duration timeout, Read<T> read, Accept<T> check) {
+        AtomicReference<T> accepted = new AtomicReference<>();
+        holds(timeout, () -> {
+            T value = read.get();
+            check.check(value);
+            accepted.set(value);
+        });
+        return accepted.get();
     }
 }

@@ -302,7 +302,6 @@ public final class RaftNode implements Closeable {
         return inSync;
     }
 
-    /** Whether every group hosted here knows its leader and has applied everything it knows committed. */
     /**
      * The groups this broker hosts that are not ready to serve yet, each with the reason; empty when all
      * are. A leader is ready once it has applied the first entry of its term, which comes after everything

@@ -11,7 +11,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
@@ -64,8 +63,6 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     private final Supplier<CompletableFuture<ByteBuffer>> leaderSnapshot;
     /** Held while applying an entry, so a snapshot query sees a state and the index it is as of together. */
     private final Object applying = new Object();
-    /** The index of the last entry in this replica's Raft log. */
-    private volatile LongSupplier lastLogIndex = () -> RaftLog.INVALID_LOG_INDEX;
     /** Whether this replica declined to catch up from a snapshot already (said once, not on every retry). */
     private volatile boolean declined;
 
@@ -89,14 +86,6 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     @Override
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
-        lastLogIndex = () -> {
-            try {
-                TermIndex last = server.getDivision(groupId).getRaftLog().getLastEntryTermIndex();
-                return last == null ? RaftLog.INVALID_LOG_INDEX : last.getIndex();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        };
         storage.init(raftStorage);
         loadLatest();
         getLifeCycle().transition(LifeCycle.State.STARTING);
@@ -217,10 +206,10 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     private TermIndex ownStateAsSnapshot(TermIndex firstAvailable) {
         try {
             long deadline = System.nanoTime() + OWN_SNAPSHOT_WAIT.toNanos();
-            while (getLastAppliedTermIndex().getIndex() < lastLogIndex.getAsLong()) {
+            while (getLastAppliedTermIndex().getIndex() < lastLogIndex()) {
                 if (System.nanoTime() > deadline) {
                     LOG.debug("group {}: entries up to {} are not applied yet; not answering with this replica's state",
-                            getGroupId(), lastLogIndex.getAsLong());
+                            getGroupId(), lastLogIndex());
                     return null;
                 }
                 Thread.sleep(10);
@@ -235,6 +224,12 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
             Thread.currentThread().interrupt();
             return null;
         }
+    }
+
+    /** The index of the last entry in this replica's Raft log. */
+    private long lastLogIndex() throws IOException {
+        TermIndex last = getServer().join().getDivision(getGroupId()).getRaftLog().getLastEntryTermIndex();
+        return last == null ? RaftLog.INVALID_LOG_INDEX : last.getIndex();
     }
 
     /** Snapshots the state as of the last applied entry, between two entries, from any thread. */
