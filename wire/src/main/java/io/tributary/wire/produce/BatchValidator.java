@@ -10,7 +10,6 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
-import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 
 /**
@@ -76,24 +75,22 @@ public final class BatchValidator {
         if (batch.isTransactional()) {
             return Result.error(Errors.TRANSACTIONAL_ID_NOT_FOUND, "Transactions are not supported yet (" + topicPartition + ")");
         }
-        Result result = validateRecords(batch, topicPartition, rules, nowMs);
-        if (!result.isValid()) {
-            return result;
-        }
         ByteBuffer bytes = records.buffer().duplicate();
         bytes.limit(bytes.position() + batch.sizeInBytes());
-        return Result.ok(bytes);
+        Result result = validateRecords(batch, bytes, topicPartition, rules, nowMs);
+        return result.isValid() ? Result.ok(bytes) : result;
     }
 
-    private static Result validateRecords(MutableRecordBatch batch, String topicPartition, Rules rules, long nowMs) {
+    private static Result validateRecords(MutableRecordBatch batch, ByteBuffer bytes, String topicPartition, Rules rules, long nowMs) {
         List<BatchIndexAndErrorMessage> recordErrors = new ArrayList<>();
         int expected = 0;
         boolean checkTimestamps = !rules.logAppendTime() && batch.timestampType() == TimestampType.CREATE_TIME;
         try {
-            for (Record record : batch) {
-                if (record.offset() != expected) {
+            RecordCursor record = RecordCursor.of(batch, bytes);
+            while (record.next()) {
+                if (record.offsetDelta() != expected) {
                     return Result.error(Errors.INVALID_RECORD, "Inner record offsets of " + topicPartition
-                            + " are not consecutive from 0 (record " + expected + " has offset delta " + record.offset() + ")");
+                            + " are not consecutive from 0 (record " + expected + " has offset delta " + record.offsetDelta() + ")");
                 }
                 if (rules.compacted() && !record.hasKey()) {
                     recordErrors.add(recordError(expected, "Compacted topic cannot accept message without key in topic partition "
