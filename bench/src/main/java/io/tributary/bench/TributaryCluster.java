@@ -8,10 +8,12 @@ import java.util.Map;
 
 /**
  * Tributary brokers from the broker jar ({@code wire/target/tributary-broker.jar}), one child JVM
- * each, started as {@code bin/tributary cluster start} does: {@code java -Xmx.. -jar JAR broker}
- * with {@code node.id}, a listener and a Raft address on free 127.0.0.1 ports, the same
- * {@code raft.peers} for all (so the metadata Raft group is all N brokers), its own
- * {@code log.dirs}, and the {@link ClusterSpec} settings, all as {@code --override}s.
+ * each, started as {@code bin/tributary cluster start} does: {@code java -Xmx.. -jar JAR broker},
+ * with C1 as the only JIT compiler when there are several (they share the machine's cores, and three
+ * JVMs compiling with C2 spent a third of their CPU on it throughout a 3-broker run), and with
+ * {@code node.id}, a listener and a Raft address on free 127.0.0.1 ports, the same {@code raft.peers}
+ * for all (so the metadata Raft group is all N brokers), its own {@code log.dirs}, and the
+ * {@link ClusterSpec} settings, all as {@code --override}s.
  */
 final class TributaryCluster implements ClusterLauncher {
     private final Path jar;
@@ -50,7 +52,11 @@ final class TributaryCluster implements ClusterLauncher {
                 Path data = Files.createDirectories(nodeDir.resolve("data"));
                 List<String> cmd = new ArrayList<>(List.of(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-Xmx" + spec.heap(), "-jar", jar.toString(), "broker"));
+                        "-Xmx" + spec.heap()));
+                if (n > 1) {
+                    cmd.add("-XX:TieredStopAtLevel=1");
+                }
+                cmd.addAll(List.of("-jar", jar.toString(), "broker"));
                 override(cmd, "node.id", Integer.toString(id));
                 override(cmd, "listeners", "PLAINTEXT://" + Ports.LOOPBACK + ":" + ports[i]);
                 override(cmd, "raft.address", Ports.LOOPBACK + ":" + raftPorts[i]);

@@ -92,10 +92,11 @@ public final class RaftNode implements Closeable {
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(props, false);
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, 2048);
-        // Election timeouts: a leader heartbeats every timeout.min / 2. Shorter ones fail over sooner but
-        // cost idle CPU per group and cause needless elections when brokers are starved of CPU.
-        RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(150, java.util.concurrent.TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(300, java.util.concurrent.TimeUnit.MILLISECONDS));
+        // Election timeouts. A leader heartbeats timeout.min / 2 after a follower's last answer, so slow
+        // answers stretch the gaps a follower sees: with 150-300 ms, a loaded 3-broker cluster on 2 cores
+        // held an election every few seconds; with 300-1000 ms, none (docs/architecture.md).
+        RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(300, java.util.concurrent.TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(1000, java.util.concurrent.TimeUnit.MILLISECONDS));
         // Retry an unreachable follower every 500 ms at most (Ratis's default backs off to 5 s), so a
         // broker that comes back rejoins its groups within a second.
         RaftServerConfigKeys.Log.Appender.setRetryPolicy(props, "1ms,10, 100ms,20, 500ms,100000000");
