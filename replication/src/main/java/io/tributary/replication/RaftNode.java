@@ -97,6 +97,10 @@ public final class RaftNode implements Closeable {
         // held an election every few seconds; with 300-1000 ms, none (docs/architecture.md).
         RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(300, java.util.concurrent.TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(1000, java.util.concurrent.TimeUnit.MILLISECONDS));
+        // The first election after a member starts keeps short timeouts, so new groups get a leader soon;
+        // a restarted member that calls one early is turned away by pre-vote while the leader lives.
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(props, TimeDuration.valueOf(150, java.util.concurrent.TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(props, TimeDuration.valueOf(300, java.util.concurrent.TimeUnit.MILLISECONDS));
         // Retry an unreachable follower every 500 ms at most (Ratis's default backs off to 5 s), so a
         // broker that comes back rejoins its groups within a second.
         RaftServerConfigKeys.Log.Appender.setRetryPolicy(props, "1ms,10, 100ms,20, 500ms,100000000");
