@@ -1,9 +1,9 @@
 package io.tributary.wire.produce;
 
+import io.tributary.storage.BatchHeader;
 import java.nio.ByteBuffer;
 import java.util.Iterator;
 import org.apache.kafka.common.InvalidRecordException;
-import io.tributary.storage.BatchHeader;
 import org.apache.kafka.common.record.internal.CompressionType;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.Record;
