@@ -94,7 +94,8 @@ public final class RaftNode implements Closeable {
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, 2048);
         // Election timeouts. A leader heartbeats timeout.min / 2 after a follower's last answer, so slow
         // answers stretch the gaps a follower sees: with 150-300 ms, a loaded 3-broker cluster on 2 cores
-        // held an election every few seconds; with 300-1000 ms, none (docs/architecture.md).
+        // held an election every few seconds; with 300-1000 ms, at most one per group in a run
+        // (docs/architecture.md).
         RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(300, java.util.concurrent.TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(1000, java.util.concurrent.TimeUnit.MILLISECONDS));
         // The first election after a member starts keeps short timeouts, so new groups get a leader soon;
