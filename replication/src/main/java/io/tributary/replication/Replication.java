@@ -10,6 +10,7 @@ import io.tributary.replication.metadata.MetadataStateMachine;
 import io.tributary.storage.LogConfig;
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -97,17 +98,19 @@ public final class Replication implements Closeable {
      */
     private void awaitCaughtUp(long deadlineNanos) throws InterruptedException {
         long saySlowAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        List<String> lagging = List.of();
         while (System.nanoTime() < deadlineNanos) {
-            if (metadata.image().brokers().containsKey(config.nodeId()) && node.groupsNotCaughtUp().isEmpty()) {
+            lagging = node.groupsNotCaughtUp();
+            if (metadata.image().brokers().containsKey(config.nodeId()) && lagging.isEmpty()) {
                 return;
             }
             if (saySlowAt != 0 && System.nanoTime() > saySlowAt) {
-                LOG.info("still waiting for Raft groups to catch up: {}", node.groupsNotCaughtUp());
+                LOG.info("still waiting for Raft groups to catch up: {}", lagging);
                 saySlowAt = 0;
             }
             Thread.sleep(50);
         }
-        LOG.warn("serving clients although some Raft groups have not caught up yet: {}", node.groupsNotCaughtUp());
+        LOG.warn("serving clients although some Raft groups have not caught up yet: {}", lagging);
     }
 
     public MetadataService metadata() {

@@ -88,21 +88,21 @@ public final class ProduceService {
                     continue;
                 }
                 String tp = topic.name() + "-" + p.index();
-                BatchValidator.Result valid = BatchValidator.validate((MemoryRecords) p.records(), tp, rules(topic), now);
+                BatchValidator.Rules rules = rules(topic);
+                BatchValidator.Result valid = BatchValidator.validate((MemoryRecords) p.records(), tp, rules, now);
                 if (!valid.isValid()) {
                     fail(pr, valid.error(), valid.message());
                     pr.setRecordErrors(valid.recordErrors());
                     continue;
                 }
                 metrics.bytesIn(topic.name()).mark(valid.batch().remaining());
-                boolean logAppendTime = "LogAppendTime".equals(TopicConfigs.effective(TopicConfigs.TIMESTAMP_TYPE, topic.configs(), config));
                 GroupShare share = open.get(loc.raftGroup());
                 if (share == null || share.bytes + valid.batch().remaining() > ENTRY_SPLIT_BYTES && !share.items.isEmpty()) {
                     share = new GroupShare(loc.raftGroup());
                     open.put(loc.raftGroup(), share);
                     shares.add(share);
                 }
-                share.items.add(new GroupCommand.ProduceItem(loc.key(), logAppendTime, valid.batch()));
+                share.items.add(new GroupCommand.ProduceItem(loc.key(), rules.logAppendTime(), valid.batch()));
                 share.responses.add(pr);
                 share.bytes += valid.batch().remaining();
             }

@@ -20,8 +20,9 @@ import org.apache.kafka.common.record.internal.Record;
  * header {@code keyLength (>= 0), key, valueLength, value}; a length of -1 means null.
  */
 abstract class RecordCursor {
+    /** A cursor over {@code batch}, whose bytes are {@code batchBytes} from its position to its limit. */
     static RecordCursor of(MutableRecordBatch batch, ByteBuffer batchBytes) {
-        return batch.compressionType() == CompressionType.NONE ? new InPlace(batch, batchBytes) : new Decoded(batch.iterator());
+        return batch.compressionType() == CompressionType.NONE ? new InPlace(batchBytes) : new Decoded(batch.iterator());
     }
 
     /** Moves to the next record; false when there is none. */
@@ -43,11 +44,11 @@ abstract class RecordCursor {
         private long timestamp;
         private boolean hasKey;
 
-        InPlace(MutableRecordBatch batch, ByteBuffer batchBytes) {
+        InPlace(ByteBuffer batchBytes) {
             buf = batchBytes.duplicate();
             int start = buf.position();
-            end = start + batch.sizeInBytes();
-            buf.position(start + BatchHeader.SIZE).limit(end);
+            end = buf.limit();
+            buf.position(start + BatchHeader.SIZE);
             baseTimestamp = BatchHeader.baseTimestamp(buf, start);
             remaining = BatchHeader.recordCount(buf, start);
         }
