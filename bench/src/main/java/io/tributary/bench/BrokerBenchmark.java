@@ -63,7 +63,7 @@ public final class BrokerBenchmark {
                     warmUp(runner, target.name());
                     for (Workload w : workloads) {
                         step++;
-                        runOne(runner, target.name(), w, round, step, total);
+                        runOne(runner, target, w, round, step, total);
                     }
                 } finally {
                     target.stop();
@@ -97,25 +97,46 @@ public final class BrokerBenchmark {
         }
     }
 
-    private void runOne(PerfRunner runner, String target, Workload w, int round, int step, int total) {
-        out.printf("[%d/%d] %s: %s ... ", step, total, target, w.label());
+    private void runOne(PerfRunner runner, Target target, Workload w, int round, int step, int total) {
+        out.printf("[%d/%d] %s: %s ... ", step, total, target.name(), w.label());
         out.flush();
         long started = System.nanoTime();
         try {
+            List<ProcessHandle> brokers = target.brokerProcesses();
+            long cpuBefore = cpuNanos(brokers);
             PerfResult r = runner.run(w);
+            long cpuUsed = cpuNanos(brokers) - cpuBefore;
+            double gb = r.records() * (double) (w.isConsumer() ? w.source().recordSize() : w.recordSize()) / 1e9;
+            if (!brokers.isEmpty() && gb > 0) {
+                r = r.withBrokerCpuPerGb(cpuUsed / 1e9 / gb);
+            }
             double seconds = (System.nanoTime() - started) / 1e9;
-            out.printf(Locale.ROOT, "%.2f MB/s, %.0f rec/s%s (%.0f s)%s%n", r.mbPerSec(), r.recordsPerSec(),
+            out.printf(Locale.ROOT, "%.2f MB/s, %.0f rec/s%s%s (%.0f s)%s%n", r.mbPerSec(), r.recordsPerSec(),
                     Double.isNaN(r.p99Ms()) ? "" : String.format(Locale.ROOT, ", p50 %.0f / p99 %.0f / p99.9 %.0f ms",
                             r.p50Ms(), r.p99Ms(), r.p999Ms()),
+                    Double.isNaN(r.brokerCpuPerGb()) ? "" : String.format(Locale.ROOT, ", broker %.1f CPU-s/GB", r.brokerCpuPerGb()),
                     seconds, r.partial() ? " [" + r.note() + "]" : "");
             Map<String, PerfResult> byTarget = best.computeIfAbsent(w, k -> new LinkedHashMap<>());
-            if (r.betterThan(byTarget.get(target), w)) {
-                byTarget.put(target, r);
+            if (r.betterThan(byTarget.get(target.name()), w)) {
+                byTarget.put(target.name(), r);
             }
         } catch (Exception e) {
             out.println("FAILED");
-            fail(target + " round " + round + " (" + w.id() + ") " + w.label() + ": " + e.getMessage());
+            fail(target.name() + " round " + round + " (" + w.id() + ") " + w.label() + ": " + e.getMessage());
         }
+    }
+
+    /** CPU time the processes have used so far (user and system); those that are gone count 0. */
+    private static long cpuNanos(List<ProcessHandle> processes) {
+        long total = 0;
+        for (ProcessHandle p : processes) {
+            try {
+                total += ProcStats.read(p.pid()).cpuTicks() * 1_000_000_000L / ProcStats.clockTicksPerSecond();
+            } catch (java.io.IOException | RuntimeException e) {
+                // it exited: a broker that died fails the run anyway
+            }
+        }
+        return total;
     }
 
     /** The version in kafka-clients' kafka/kafka-version.properties, the jar the tools run from. */

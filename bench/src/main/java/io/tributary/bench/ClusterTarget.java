@@ -1,5 +1,6 @@
 package io.tributary.bench;
 
+import java.util.List;
 import java.util.Objects;
 
 /** A {@link Target} that starts a fresh cluster of one system for every round. */
@@ -24,6 +25,11 @@ final class ClusterTarget implements Target {
         stop();
         cluster = launcher.start(spec);
         return cluster.bootstrap();
+    }
+
+    @Override
+    public List<ProcessHandle> brokerProcesses() {
+        return cluster == null ? List.of() : cluster.brokers().stream().map(b -> b.process().toHandle()).toList();
     }
 
     @Override

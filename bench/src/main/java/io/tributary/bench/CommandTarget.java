@@ -68,6 +68,17 @@ public final class CommandTarget implements Target {
         return bootstrap;
     }
 
+    /** The command's shell and everything it started. */
+    @Override
+    public List<ProcessHandle> brokerProcesses() {
+        if (process == null) {
+            return List.of();
+        }
+        List<ProcessHandle> all = new java.util.ArrayList<>(List.of(process.toHandle()));
+        process.descendants().forEach(all::add);
+        return all;
+    }
+
     @Override
     public void stop() {
         if (process != null) {

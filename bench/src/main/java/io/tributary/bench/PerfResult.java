@@ -11,10 +11,21 @@ package io.tributary.bench;
  * @param partial       true when a producer run hit the time cap and was stopped; the rates are
  *                      then aggregated from its periodic progress lines
  * @param note          extra detail for the table, e.g. the consumer's group join time
+ * @param brokerCpuPerGb the brokers' CPU seconds (all their processes, JIT and GC included) per GB of
+ *                      record values moved during the run; NaN where the target's processes are unknown
  */
 public record PerfResult(long records, double recordsPerSec, double mbPerSec, double avgMs,
                          double maxMs, double p50Ms, double p99Ms, double p999Ms,
-                         boolean partial, String note) {
+                         boolean partial, String note, double brokerCpuPerGb) {
+
+    PerfResult(long records, double recordsPerSec, double mbPerSec, double avgMs, double maxMs, double p50Ms,
+               double p99Ms, double p999Ms, boolean partial, String note) {
+        this(records, recordsPerSec, mbPerSec, avgMs, maxMs, p50Ms, p99Ms, p999Ms, partial, note, Double.NaN);
+    }
+
+    PerfResult withBrokerCpuPerGb(double cpuPerGb) {
+        return new PerfResult(records, recordsPerSec, mbPerSec, avgMs, maxMs, p50Ms, p99Ms, p999Ms, partial, note, cpuPerGb);
+    }
 
     /** True when {@code this} is a better run than {@code other} for {@code workload}. */
     boolean betterThan(PerfResult other, Workload workload) {

@@ -1,5 +1,7 @@
 package io.tributary.bench;
 
+import java.util.List;
+
 /**
  * A broker under test. {@link #start()} brings up a fresh, empty broker and returns its
  * bootstrap address (always on 127.0.0.1); {@link #stop()} shuts it down and removes its data.
@@ -11,6 +13,11 @@ public interface Target {
 
     /** Starts the broker and returns once it answers Kafka requests; returns "127.0.0.1:port". */
     String start() throws Exception;
+
+    /** The broker processes of the last {@link #start()}, whose CPU time a run is charged; empty if unknown. */
+    default List<ProcessHandle> brokerProcesses() {
+        return List.of();
+    }
 
     /** Stops the broker started by the last {@link #start()}; does nothing if none is running. */
     void stop();
