@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
@@ -65,6 +66,8 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     private final Object applying = new Object();
     /** Whether this replica declined to catch up from a snapshot already (said once, not on every retry). */
     private volatile boolean declined;
+    /** When this replica last said it is waiting on an unapplied log tail (System.nanoTime), 0 if never. */
+    private volatile long tailWarnedNanos;
 
     /**
      * @param leaderSnapshot sends {@link #SNAPSHOT_QUERY} to the group's leader; null when a follower
@@ -203,13 +206,30 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
      * Ratis restarts its log writer at the snapshot's index, so a snapshot short of the log's end would make
      * it overwrite entries it holds. Returns null (Ratis asks again later) if the log's tail stays unapplied.
      */
+    /**
+     * Says, at most once a minute, that this replica is waiting on entries it cannot apply yet: the leader
+     * sends no entries while it waits for the snapshot answer, so if this lasts, the replica stays out of
+     * sync (entries after its commit index, such as a former leader's uncommitted tail, are only applied
+     * once the leader's appends say they are committed).
+     */
+    private void warnUnappliedTail(TermIndex firstAvailable) throws IOException {
+        long now = System.nanoTime();
+        long last = tailWarnedNanos;
+        if (last != 0 && now - last < TimeUnit.MINUTES.toNanos(1)) {
+            return;
+        }
+        tailWarnedNanos = now;
+        LOG.warn("group {}: the leader asked for a snapshot from {} on, but this replica's Raft log holds entries up to {} "
+                + "that are applied only up to {}; not answering with its own state yet (asked again later)",
+                getGroupId(), firstAvailable, lastLogIndex(), getLastAppliedTermIndex());
+    }
+
     private TermIndex ownStateAsSnapshot(TermIndex firstAvailable) {
         try {
             long deadline = System.nanoTime() + OWN_SNAPSHOT_WAIT.toNanos();
             while (getLastAppliedTermIndex().getIndex() < lastLogIndex()) {
                 if (System.nanoTime() > deadline) {
-                    LOG.debug("group {}: entries up to {} are not applied yet; not answering with this replica's state",
-                            getGroupId(), lastLogIndex());
+                    warnUnappliedTail(firstAvailable);
                     return null;
                 }
                 Thread.sleep(10);
