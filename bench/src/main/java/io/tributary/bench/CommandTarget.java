@@ -3,6 +3,7 @@ package io.tributary.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -74,7 +75,7 @@ public final class CommandTarget implements Target {
         if (process == null) {
             return List.of();
         }
-        List<ProcessHandle> all = new java.util.ArrayList<>(List.of(process.toHandle()));
+        List<ProcessHandle> all = new ArrayList<>(List.of(process.toHandle()));
         process.descendants().forEach(all::add);
         return all;
     }

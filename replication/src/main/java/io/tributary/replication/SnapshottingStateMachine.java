@@ -206,24 +206,6 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
      * Ratis restarts its log writer at the snapshot's index, so a snapshot short of the log's end would make
      * it overwrite entries it holds. Returns null (Ratis asks again later) if the log's tail stays unapplied.
      */
-    /**
-     * Says, at most once a minute, that this replica is waiting on entries it cannot apply yet: the leader
-     * sends no entries while it waits for the snapshot answer, so if this lasts, the replica stays out of
-     * sync (entries after its commit index, such as a former leader's uncommitted tail, are only applied
-     * once the leader's appends say they are committed).
-     */
-    private void warnUnappliedTail(TermIndex firstAvailable) throws IOException {
-        long now = System.nanoTime();
-        long last = tailWarnedNanos;
-        if (last != 0 && now - last < TimeUnit.MINUTES.toNanos(1)) {
-            return;
-        }
-        tailWarnedNanos = now;
-        LOG.warn("group {}: the leader asked for a snapshot from {} on, but this replica's Raft log holds entries up to {} "
-                + "that are applied only up to {}; not answering with its own state yet (asked again later)",
-                getGroupId(), firstAvailable, lastLogIndex(), getLastAppliedTermIndex());
-    }
-
     private TermIndex ownStateAsSnapshot(TermIndex firstAvailable) {
         try {
             long deadline = System.nanoTime() + OWN_SNAPSHOT_WAIT.toNanos();
@@ -244,6 +226,24 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
             Thread.currentThread().interrupt();
             return null;
         }
+    }
+
+    /**
+     * Says, at most once a minute, that this replica is waiting on entries it cannot apply yet: the leader
+     * sends no entries while it waits for the snapshot answer, so if this lasts, the replica stays out of
+     * sync (entries after its commit index, such as a former leader's uncommitted tail, are only applied
+     * once the leader's appends say they are committed).
+     */
+    private void warnUnappliedTail(TermIndex firstAvailable) throws IOException {
+        long now = System.nanoTime();
+        long last = tailWarnedNanos;
+        if (last != 0 && now - last < TimeUnit.MINUTES.toNanos(1)) {
+            return;
+        }
+        tailWarnedNanos = now;
+        LOG.warn("group {}: the leader asked for a snapshot from {} on, but this replica's Raft log holds entries up to {} "
+                + "that are applied only up to {}; not answering with its own state yet (asked again later)",
+                getGroupId(), firstAvailable, lastLogIndex(), getLastAppliedTermIndex());
     }
 
     /** The index of the last entry in this replica's Raft log. */
