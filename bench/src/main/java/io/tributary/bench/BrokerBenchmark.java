@@ -106,7 +106,9 @@ public final class BrokerBenchmark {
             long cpuBefore = cpuNanos(brokers);
             PerfResult r = runner.run(w);
             long cpuUsed = cpuNanos(brokers) - cpuBefore;
-            double gb = r.records() * (double) (w.isConsumer() ? w.source().recordSize() : w.recordSize()) / 1e9;
+            // A latency run's figures leave out its first seconds; its CPU covers all of it.
+            long records = w.isLatencyRun() ? w.records() : r.records();
+            double gb = records * (double) (w.isConsumer() ? w.source().recordSize() : w.recordSize()) / 1e9;
             if (!brokers.isEmpty() && gb > 0) {
                 r = r.withBrokerCpuPerGb(cpuUsed / 1e9 / gb);
             }

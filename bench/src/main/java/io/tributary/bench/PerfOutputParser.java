@@ -15,16 +15,19 @@ final class PerfOutputParser {
             "^(\\d+) records sent, " + NUM + " records/sec \\(" + NUM + " MB/sec\\), "
                     + NUM + " ms avg latency, " + NUM + " ms max latency\\.$");
 
-    /** The final line: the window pattern followed by "..., P ms 50th, P ms 95th, P ms 99th, P ms 99.9th." */
+    /**
+     * The final line: the window pattern followed by "..., P ms 50th, P ms 95th, P ms 99th, P ms 99.9th."; with
+     * {@code --warmup-records}, a second such line, "N steady state records sent, ...", follows it.
+     */
     private static final Pattern PRODUCER_SUMMARY = Pattern.compile(
-            "^(\\d+) records sent, " + NUM + " records/sec \\(" + NUM + " MB/sec\\), "
+            "^(\\d+)(?: steady state)? records sent, " + NUM + " records/sec \\(" + NUM + " MB/sec\\), "
                     + NUM + " ms avg latency, " + NUM + " ms max latency, "
                     + NUM + " ms 50th, " + NUM + " ms 95th, " + NUM + " ms 99th, " + NUM + " ms 99\\.9th\\.$");
 
     private PerfOutputParser() {
     }
 
-    /** The producer's final summary line, or null when the output has none. */
+    /** The producer's final summary line (its steady-state line, if any), or null when the output has none. */
     static PerfResult producerSummary(List<String> lines) {
         for (int i = lines.size() - 1; i >= 0; i--) {
             Matcher m = PRODUCER_SUMMARY.matcher(lines.get(i).trim());

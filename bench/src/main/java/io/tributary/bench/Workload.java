@@ -28,6 +28,14 @@ public record Workload(String id, String label, int recordSize, String acks, int
         return source != null;
     }
 
+    /** Seconds at the start of a fixed-rate run that its figures leave out (ProducerPerformance's warm-up). */
+    static final int LATENCY_WARMUP_SECONDS = 5;
+
+    /** The records of a fixed-rate run that its figures leave out. */
+    static long latencyWarmupRecords(Workload w) {
+        return Math.min(w.records() / 2, (long) w.throughput() * LATENCY_WARMUP_SECONDS);
+    }
+
     /** A fixed-rate run is about latency: its best round is the one with the lowest p99. */
     public boolean isLatencyRun() {
         return !isConsumer() && throughput > 0;
@@ -42,7 +50,8 @@ public record Workload(String id, String label, int recordSize, String acks, int
         Workload b = new Workload("b", "producer 1KiB acks=1", 1024, "1", -1, records, null);
         Workload c = new Workload("c", "producer 100B acks=all", 100, "all", -1, records, null);
         int rate = 5000;
-        Workload d = new Workload("d", "producer 1KiB acks=all @" + rate + "/s (latency)", 1024, "all",
+        Workload d = new Workload("d", "producer 1KiB acks=all @" + rate + "/s (latency, first "
+                + LATENCY_WARMUP_SECONDS + " s left out)", 1024, "all",
                 rate, Math.min(records, (long) rate * latencySeconds), null);
         Workload e = new Workload("e", "consumer read of (a)", 0, null, -1, 0, a);
         return List.of(a, b, c, d, e);
