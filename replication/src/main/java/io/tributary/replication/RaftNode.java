@@ -88,6 +88,10 @@ public final class RaftNode implements Closeable {
         // Purge only what every follower has: a broker that was down catches up from the log, never
         // from a state machine snapshot (which holds offsets and producer state, not partition data).
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, false);
+        // And keep the last 2048 entries in any case: a member's last known commit index is where it
+        // stopped, so a purge up to exactly there left a returning follower to a snapshot request (and,
+        // once in CI, stuck out of sync); with this margin it resumes from the log.
+        RaftServerConfigKeys.Log.setPurgePreservationLogNum(props, 2048);
         // Should a follower still need entries that are gone, its state machine fetches what it needs
         // itself (SnapshottingStateMachine) rather than Ratis copying snapshot files.
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(props, false);
