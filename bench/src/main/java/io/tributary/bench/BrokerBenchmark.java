@@ -1,5 +1,6 @@
 package io.tributary.bench;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -103,14 +104,14 @@ public final class BrokerBenchmark {
         long started = System.nanoTime();
         try {
             List<ProcessHandle> brokers = target.brokerProcesses();
-            long cpuBefore = cpuNanos(brokers);
+            double cpuBefore = cpuSeconds(brokers);
             PerfResult r = runner.run(w);
-            long cpuUsed = cpuNanos(brokers) - cpuBefore;
+            double cpuUsed = cpuSeconds(brokers) - cpuBefore;
             // A latency run's figures leave out its first seconds; its CPU covers all of it.
             long records = w.isLatencyRun() ? w.records() : r.records();
             double gb = records * (double) (w.isConsumer() ? w.source().recordSize() : w.recordSize()) / 1e9;
             if (!brokers.isEmpty() && gb > 0) {
-                r = r.withBrokerCpuPerGb(cpuUsed / 1e9 / gb);
+                r = r.withBrokerCpuPerGb(cpuUsed / gb);
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             out.printf(Locale.ROOT, "%.2f MB/s, %.0f rec/s%s%s (%.0f s)%s%n", r.mbPerSec(), r.recordsPerSec(),
@@ -128,13 +129,13 @@ public final class BrokerBenchmark {
         }
     }
 
-    /** CPU time the processes have used so far (user and system); those that are gone count 0. */
-    private static long cpuNanos(List<ProcessHandle> processes) {
-        long total = 0;
+    /** CPU seconds the processes have used so far (user and system); those that are gone count 0. */
+    private static double cpuSeconds(List<ProcessHandle> processes) {
+        double total = 0;
         for (ProcessHandle p : processes) {
             try {
-                total += ProcStats.read(p.pid()).cpuTicks() * 1_000_000_000L / ProcStats.clockTicksPerSecond();
-            } catch (java.io.IOException | RuntimeException e) {
+                total += ProcStats.read(p.pid()).cpuSeconds();
+            } catch (IOException | RuntimeException e) {
                 // it exited: a broker that died fails the run anyway
             }
         }
@@ -149,7 +150,7 @@ public final class BrokerBenchmark {
                 p.load(in);
             }
             return p.getProperty("version", "unknown");
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return "unknown";
         }
     }

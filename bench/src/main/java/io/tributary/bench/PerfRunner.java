@@ -96,7 +96,7 @@ public final class PerfRunner {
         if (w.isLatencyRun()) {
             // The producer JVM's own start (first metadata fetch, JIT) put a ~300 ms spike into the first
             // seconds on both systems, which alone set the p99; the tool reports the rest separately.
-            args.addAll(List.of("--warmup-records", Long.toString(Workload.latencyWarmupRecords(w))));
+            args.addAll(List.of("--warmup-records", Long.toString(w.latencyWarmupRecords())));
         }
         // --command-property takes every value after it, so it comes last.
         args.addAll(List.of("--command-property", "acks=" + w.acks()));

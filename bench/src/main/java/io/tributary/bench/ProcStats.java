@@ -21,11 +21,15 @@ final class ProcStats {
      * @param cpuTicks user plus system CPU time so far, in clock ticks
      */
     record Sample(long nanoTime, int threads, long rssKb, long cpuTicks) {
+        /** CPU time used so far, in seconds. */
+        double cpuSeconds() {
+            return cpuTicks / (double) clockTicksPerSecond();
+        }
+
         /** CPU used between {@code earlier} and this sample, as a percentage of one core. */
         double cpuPercentSince(Sample earlier) {
-            double cpuSeconds = (cpuTicks - earlier.cpuTicks) / (double) clockTicksPerSecond();
             double wallSeconds = (nanoTime - earlier.nanoTime) / 1e9;
-            return wallSeconds <= 0 ? Double.NaN : 100.0 * cpuSeconds / wallSeconds;
+            return wallSeconds <= 0 ? Double.NaN : 100.0 * (cpuSeconds() - earlier.cpuSeconds()) / wallSeconds;
         }
     }
 

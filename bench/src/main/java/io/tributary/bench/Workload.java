@@ -31,9 +31,9 @@ public record Workload(String id, String label, int recordSize, String acks, int
     /** Seconds at the start of a fixed-rate run that its figures leave out (ProducerPerformance's warm-up). */
     static final int LATENCY_WARMUP_SECONDS = 5;
 
-    /** The records of a fixed-rate run that its figures leave out. */
-    static long latencyWarmupRecords(Workload w) {
-        return Math.min(w.records() / 2, (long) w.throughput() * LATENCY_WARMUP_SECONDS);
+    /** The records at the start of this fixed-rate run that its figures leave out. */
+    long latencyWarmupRecords() {
+        return Math.min(records / 2, (long) throughput * LATENCY_WARMUP_SECONDS);
     }
 
     /** A fixed-rate run is about latency: its best round is the one with the lowest p99. */
