@@ -25,35 +25,56 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A follower that comes back far behind, after the leader has taken several snapshots (small Raft log
- * segments, a snapshot every 1,000 entries), catches up: the leader kept the Raft log the follower
- * still needs (it purges only what every member has), so the follower replays it, rejoins the in-sync
- * replicas, and its own partition log then holds every acknowledged record.
+ * A broker that comes back far behind, after the others have taken several snapshots and purged their
+ * Raft logs (small segments, a snapshot every 200 entries, every purge carried out), catches up: the
+ * members purge only what every member has, keeping its last committed entry, so it replays the log,
+ * rejoins the in-sync replicas, and its own partition log then holds every acknowledged record.
  */
 class ClusterSnapshotCatchUpTest {
+    private static final Map<String, String> SMALL_LOG = Map.of(
+            "raft.server.snapshot.auto.trigger.threshold", "200",
+            "raft.server.log.purge.gap", "1",
+            // Only closed segments are purged: small ones, so there are some.
+            "raft.server.log.segment.size.max", "64KB",
+            "raft.server.log.preallocated.size", "64KB");
 
     @RegisterExtension
     final ClusterCleanup clusters = new ClusterCleanup(60);
-    private Cluster cluster;
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void followerFarBehindCatchesUpAfterSnapshots() {
-        cluster = clusters.track(Cluster.ofProcesses("snapshot", 3, false, Map.of(
-                "raft.server.snapshot.auto.trigger.threshold", "1000",
-                // Only closed segments are purged: small ones, so there are some.
-                "raft.server.log.segment.size.max", "64KB",
-                "raft.server.log.preallocated.size", "64KB")));
-        String topic = Clients.uniqueTopic("snapshot");
-        cluster.createTopic(topic, 1, 3);
-        TopicPartition p0 = new TopicPartition(topic, 0);
+        Cluster cluster = clusters.track(Cluster.ofProcesses("snapshot", 3, false, SMALL_LOG));
+        TopicPartition p0 = new TopicPartition(Clients.uniqueTopic("snapshot"), 0);
+        cluster.createTopic(p0.topic(), 1, 3);
         Set<Integer> followers = new TreeSet<>(cluster.nodeIds());
         followers.remove(cluster.leaderOf(p0));
-        int follower = followers.iterator().next();
-        ClusterMember member = cluster.member(follower);
-        member.kill();
+        awayAndBack(cluster, p0, followers.iterator().next(), 4_000, "far");
+    }
 
-        int records = 4_000;
+    /**
+     * A killed leader's last commit index is the last entry of its term, where the new leader's log
+     * segment ends (Ratis starts a segment at each new term): a purge up to exactly that index left the
+     * returning broker out of sync for good. Three rounds, each killing the current leader.
+     */
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void killedLeaderCatchesUpAfterTheNewLeaderPurged() {
+        Cluster cluster = clusters.track(Cluster.ofProcesses("leader-back", 3, false, SMALL_LOG));
+        TopicPartition p0 = new TopicPartition(Clients.uniqueTopic("leader-back"), 0);
+        cluster.createTopic(p0.topic(), 1, 3);
+        for (int round = 1; round <= 3; round++) {
+            awayAndBack(cluster, p0, cluster.leaderOf(p0), 600, "round" + round);
+        }
+    }
+
+    /**
+     * Kills broker {@code away}, writes {@code records} records to {@code p0} (one Raft entry each) through
+     * the others, restarts it, and waits until it is in the ISR again and its own log holds them all.
+     */
+    private static void awayAndBack(Cluster cluster, TopicPartition p0, int away, int records, String tag) {
+        ClusterMember member = cluster.member(away);
+        member.kill();
         List<Future<RecordMetadata>> sends = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = Clients.producer(cluster.liveBootstrap(), Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
@@ -61,8 +82,8 @@ class ClusterSnapshotCatchUpTest {
                 // One record per batch, so one Raft entry per record: several snapshots' worth.
                 ProducerConfig.BATCH_SIZE_CONFIG, 1))) {
             for (int i = 0; i < records; i++) {
-                sends.add(producer.send(new ProducerRecord<>(topic, 0, null,
-                        ("catchup-" + i + "-end").getBytes(StandardCharsets.UTF_8))));
+                sends.add(producer.send(new ProducerRecord<>(p0.topic(), 0, null,
+                        (tag + "-" + i + "-end").getBytes(StandardCharsets.UTF_8))));
             }
             sends.forEach(Clients::await);
         }
@@ -71,19 +92,19 @@ class ClusterSnapshotCatchUpTest {
         member.awaitServing();
         Eventually.holds(Duration.ofSeconds(60), () -> {
             try (Admin admin = Cluster.quickAdmin(cluster.bootstrap())) {
-                assertThat(Cluster.ids(Cluster.describe(admin, List.of(topic)).get(topic).partitions().get(0).isr()))
-                        .as("ISR of %s after broker %d, %d records behind, came back", p0, follower, records)
-                        .contains(follower);
+                assertThat(Cluster.ids(Cluster.describe(admin, List.of(p0.topic())).get(p0.topic()).partitions().get(0).isr()))
+                        .as("ISR of %s after broker %d, %d records behind (%s), came back", p0, away, records, tag)
+                        .contains(away);
             }
         });
         Eventually.holds(Duration.ofSeconds(30), () -> {
             Set<Integer> stored = new TreeSet<>();
-            Matcher m = Pattern.compile("catchup-(\\d+)-end").matcher(new String(
+            Matcher m = Pattern.compile(tag + "-(\\d+)-end").matcher(new String(
                     ClusterWalkthroughTest.partitionLogBytes(member.dataDir(), p0), StandardCharsets.ISO_8859_1));
             while (m.find()) {
                 stored.add(Integer.parseInt(m.group(1)));
             }
-            assertThat(stored).as("records of %s in broker %d's own log after it caught up", p0, follower)
+            assertThat(stored).as("records of %s (%s) in broker %d's own log after it caught up", p0, tag, away)
                     .hasSize(records);
         });
     }

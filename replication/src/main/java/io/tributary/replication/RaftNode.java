@@ -85,17 +85,10 @@ public final class RaftNode implements Closeable {
         // the follower lacks and, never moving back past a follower's match index, stalls it for good.
         // Plain appends go to the log in order and acknowledge only what was written.
         RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(props, false);
-        // Purge only what every follower has: a broker that was down catches up from the log, never
-        // from a state machine snapshot (which holds offsets and producer state, not partition data).
-        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, false);
-        // And keep the last 2048 entries in any case: a member's last known commit index is where it
-        // stopped, so a purge up to exactly there left a returning follower to a snapshot request (and,
-        // once in CI, stuck out of sync); with this margin it resumes from the log.
-        RaftServerConfigKeys.Log.setPurgePreservationLogNum(props, 2048);
-        // Should a follower still need entries that are gone, its state machine fetches what it needs
-        // itself (SnapshottingStateMachine) rather than Ratis copying snapshot files.
+        // Should a follower need entries that are gone, its state machine fetches what it needs itself
+        // (SnapshottingStateMachine) rather than Ratis copying snapshot files.
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(props, false);
-        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
+        // Entries between snapshots; the state machines take them (see the end of this method).
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, 2048);
         // Election timeouts. A leader heartbeats timeout.min / 2 after a follower's last answer, so slow
         // answers stretch the gaps a follower sees: with 150-300 ms, a loaded 3-broker cluster on 2 cores
@@ -111,6 +104,11 @@ public final class RaftNode implements Closeable {
         // broker that comes back rejoins its groups within a second.
         RaftServerConfigKeys.Log.Appender.setRetryPolicy(props, "1ms,10, 100ms,20, 500ms,100000000");
         config.ratisProperties().forEach(props::set);
+        // Whatever the overrides say: the state machines snapshot and purge by themselves, keeping what a
+        // lagging member needs to catch up from the log (PurgePoint); Ratis would purge up to exactly that
+        // member's commit index after its own snapshots, from where the member cannot catch up.
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, false);
+        RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(props, false);
         return props;
     }
 

@@ -18,6 +18,7 @@ import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.FileInfo;
@@ -36,13 +37,17 @@ import org.apache.ratis.util.MD5FileUtil;
  * snapshots in one file each, in Ratis's snapshot directory. Entries are applied one at a time on
  * Ratis's apply thread; snapshots are taken between entries, under the same lock.
  *
+ * <p>It takes its own snapshots, every {@code raft.server.snapshot.auto.trigger.threshold} entries and
+ * when it closes, and purges the Raft log after each one as {@link PurgePoint} allows: Ratis's own
+ * snapshot triggers are off (see RaftNode), since Ratis would purge up to exactly a lagging member's
+ * commit index, from where that member cannot catch up.
+ *
  * <p>A follower whose next entry the leader has already purged needs the leader's state instead
  * (Ratis's install-snapshot notification). Where the domain state is the whole state (the metadata
  * group), the follower asks the leader for it with a read-only query ({@link #SNAPSHOT_QUERY}),
  * stores it as its own latest snapshot and lets Ratis reload from it. A replica group's snapshot does
  * not hold the partition logs, so a replica group declines and the follower stays out of sync; the
- * brokers purge the Raft log only up to what every member has
- * ({@code raft.server.log.purge.upto.snapshot.index=false}) so that this does not arise.
+ * Raft log is purged only up to what every member has so that this does not arise.
  */
 public abstract class SnapshottingStateMachine extends BaseStateMachine {
     /** The read-only query a follower sends the leader for its state: answered with term, index, snapshot. */
@@ -68,6 +73,10 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     private volatile boolean declined;
     /** When this replica last said it is waiting on an unapplied log tail (System.nanoTime), 0 if never. */
     private volatile long tailWarnedNanos;
+    /** Entries between snapshots. */
+    private long snapshotEvery;
+    /** The index of the latest snapshot, -1 if none. */
+    private volatile long snapshotIndex = RaftLog.INVALID_LOG_INDEX;
 
     /**
      * @param leaderSnapshot sends {@link #SNAPSHOT_QUERY} to the group's leader; null when a follower
@@ -89,6 +98,7 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     @Override
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
+        snapshotEvery = RaftServerConfigKeys.Snapshot.autoTriggerThreshold(server.getProperties());
         storage.init(raftStorage);
         loadLatest();
         getLifeCycle().transition(LifeCycle.State.STARTING);
@@ -119,21 +129,44 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
         }
         loadSnapshot(snapshot.getFile().getPath());
         setLastAppliedTermIndex(snapshot.getTermIndex());
+        snapshotIndex = snapshot.getIndex();
     }
 
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
+        CompletableFuture<Message> result;
         synchronized (applying) {
             try {
                 ByteBuffer reply = apply(entry.getTerm(), entry.getIndex(),
                         entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
-                return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
+                result = CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
             } catch (IOException | RuntimeException e) {
-                return CompletableFuture.failedFuture(e);
+                result = CompletableFuture.failedFuture(e);
             } finally {
                 updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
             }
+        }
+        if (entry.getIndex() - snapshotIndex >= snapshotEvery) {
+            snapshotAndPurge();
+        }
+        return result;
+    }
+
+    /** Snapshots the state and purges the Raft log as far as every member allows (see {@link PurgePoint}). */
+    private void snapshotAndPurge() {
+        if (getLastAppliedTermIndex().getIndex() < 0) {
+            return;
+        }
+        try {
+            long index = snapshotNow().getIndex();
+            RaftServer.Division division = division();
+            long upTo = PurgePoint.of(index, division.getId(), division.getGroup().getPeers(), division.getCommitInfos());
+            if (upTo >= 0) {
+                division.getRaftLog().purge(upTo);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.error("group {}: could not take a snapshot; the Raft log keeps growing until one succeeds", getGroupId(), e);
         }
     }
 
@@ -248,8 +281,12 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
 
     /** The index of the last entry in this replica's Raft log. */
     private long lastLogIndex() throws IOException {
-        TermIndex last = getServer().join().getDivision(getGroupId()).getRaftLog().getLastEntryTermIndex();
+        TermIndex last = division().getRaftLog().getLastEntryTermIndex();
         return last == null ? RaftLog.INVALID_LOG_INDEX : last.getIndex();
+    }
+
+    private RaftServer.Division division() throws IOException {
+        return getServer().join().getDivision(getGroupId());
     }
 
     /** Snapshots the state as of the last applied entry, between two entries, from any thread. */
@@ -261,13 +298,28 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
         }
     }
 
+    /**
+     * Ratis calls this only when asked for a snapshot explicitly (its own triggers are off). The snapshot is
+     * taken and the log purged here; the answer leaves Ratis nothing to purge by its own rule.
+     */
     @Override
-    public long takeSnapshot() throws IOException {
+    public long takeSnapshot() {
+        snapshotAndPurge();
+        return RaftLog.INVALID_LOG_INDEX;
+    }
+
+    /** Snapshots what was applied since the last snapshot, so that a restart replays less. */
+    @Override
+    public void close() throws IOException {
         TermIndex last = getLastAppliedTermIndex();
-        if (last == null || last.getIndex() < 0) {
-            return RaftLog.INVALID_LOG_INDEX;
+        if (last != null && last.getIndex() > snapshotIndex) {
+            try {
+                snapshotNow();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("group {}: no snapshot on close; a restart replays the Raft log from the one before", getGroupId(), e);
+            }
         }
-        return snapshotNow().getIndex();
+        super.close();
     }
 
     /** Writes a snapshot file durably (before Ratis may purge the log it replaces) and makes it the latest. */
@@ -278,6 +330,7 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(
                 new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), asOf));
         storage.cleanupOldSnapshots(KEEP_TWO);
+        snapshotIndex = asOf.getIndex();
     }
 
     private static void writeDurably(Path file, ByteBuffer bytes) throws IOException {

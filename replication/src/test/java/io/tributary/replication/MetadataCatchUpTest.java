@@ -20,10 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  * replay it: it catches up from the leader's state (SnapshottingStateMachine's snapshot query).
  */
 class MetadataCatchUpTest {
-    /** Small Raft log segments, frequent snapshots and a short kept tail, so the metadata log is purged early. */
+    /** Small Raft log segments and frequent snapshots, so the metadata log is purged early. */
     private static final Map<String, String> SMALL_LOG = Map.of(
             "raft.server.snapshot.auto.trigger.threshold", "100",
-            "raft.server.log.purge.preservation.log.num", "100",
             "raft.server.log.segment.size.max", "16KB",
             "raft.server.log.preallocated.size", "16KB");
 
