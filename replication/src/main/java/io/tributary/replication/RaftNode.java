@@ -17,6 +17,7 @@ import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientAsynchronousProtocol;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
@@ -182,11 +183,26 @@ public final class RaftNode implements Closeable {
                 .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)))
                 .setType(RaftClientRequest.writeRequestType())
                 .build();
+        CompletableFuture<RaftClientReply> reply;
         try {
-            return server.submitClientRequestAsync(request).handle(RaftNode::replyContent);
+            reply = submitHere(request);
         } catch (IOException e) {
-            return CompletableFuture.failedFuture(e);
+            reply = CompletableFuture.failedFuture(e);
         }
+        return reply.handle(RaftNode::replyContent);
+    }
+
+    /**
+     * Hands a request to its group's division on the calling thread. {@code RaftServer.submitClientRequestAsync}
+     * would pass it to a thread of Ratis's client pool and block until that thread has queued it: two thread
+     * switches per entry, on the path of every produce, for nothing.
+     */
+    private CompletableFuture<RaftClientReply> submitHere(RaftClientRequest request) throws IOException {
+        RaftServer.Division division = server.getDivision(request.getRaftGroupId());
+        if (division instanceof RaftClientAsynchronousProtocol direct) {
+            return direct.submitClientRequestAsync(request);
+        }
+        return server.submitClientRequestAsync(request);
     }
 
     /**
