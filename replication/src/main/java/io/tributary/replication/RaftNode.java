@@ -186,7 +186,7 @@ public final class RaftNode implements Closeable {
         CompletableFuture<RaftClientReply> reply;
         try {
             reply = submitHere(request);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
         return reply.handle(RaftNode::replyContent);
