@@ -2,7 +2,10 @@ package io.tributary.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -28,7 +32,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A broker that comes back far behind, after the others have taken several snapshots and purged their
  * Raft logs (small segments, a snapshot every 200 entries, every purge carried out), catches up: the
  * members purge only what every member has, keeping its last committed entry, so it replays the log,
- * rejoins the in-sync replicas, and its own partition log then holds every acknowledged record.
+ * rejoins the in-sync replicas, and its own partition log then holds every acknowledged record. With
+ * every member back, the next snapshots purge the log.
  */
 class ClusterSnapshotCatchUpTest {
     private static final Map<String, String> SMALL_LOG = Map.of(
@@ -47,9 +52,14 @@ class ClusterSnapshotCatchUpTest {
         Cluster cluster = clusters.track(Cluster.ofProcesses("snapshot", 3, false, SMALL_LOG));
         TopicPartition p0 = new TopicPartition(Clients.uniqueTopic("snapshot"), 0);
         cluster.createTopic(p0.topic(), 1, 3);
+        int leader = cluster.leaderOf(p0);
         Set<Integer> followers = new TreeSet<>(cluster.nodeIds());
-        followers.remove(cluster.leaderOf(p0));
+        followers.remove(leader);
         awayAndBack(cluster, p0, followers.iterator().next(), 4_000, "far");
+        // With every member caught up, the next snapshots let the leader purge its Raft log.
+        send(cluster, p0, 400, "after");
+        Eventually.holds(Duration.ofSeconds(30), () -> assertThat(purgedRaftLogs(cluster.member(leader).dataDir()))
+                .as("Raft logs of broker %d that no longer start at entry 0", leader).isNotEmpty());
     }
 
     /**
@@ -68,6 +78,22 @@ class ClusterSnapshotCatchUpTest {
         }
     }
 
+    /** The Raft groups whose log in this broker's data folder no longer has its first segment. */
+    private static List<String> purgedRaftLogs(Path dataDir) throws IOException {
+        List<String> purged = new ArrayList<>();
+        try (Stream<Path> groups = Files.list(dataDir.resolve("raft"))) {
+            for (Path group : groups.filter(Files::isDirectory).toList()) {
+                try (Stream<Path> files = Files.list(group.resolve("current"))) {
+                    if (files.map(f -> f.getFileName().toString())
+                            .noneMatch(n -> n.startsWith("log_0-") || n.equals("log_inprogress_0"))) {
+                        purged.add(group.getFileName().toString());
+                    }
+                }
+            }
+        }
+        return purged;
+    }
+
     /**
      * Kills broker {@code away}, writes {@code records} records to {@code p0} (one Raft entry each) through
      * the others, restarts it, and waits until it is in the ISR again and its own log holds them all.
@@ -75,19 +101,7 @@ class ClusterSnapshotCatchUpTest {
     private static void awayAndBack(Cluster cluster, TopicPartition p0, int away, int records, String tag) {
         ClusterMember member = cluster.member(away);
         member.kill();
-        List<Future<RecordMetadata>> sends = new ArrayList<>();
-        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(cluster.liveBootstrap(), Map.of(
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 0,
-                // One record per batch, so one Raft entry per record: several snapshots' worth.
-                ProducerConfig.BATCH_SIZE_CONFIG, 1))) {
-            for (int i = 0; i < records; i++) {
-                sends.add(producer.send(new ProducerRecord<>(p0.topic(), 0, null,
-                        (tag + "-" + i + "-end").getBytes(StandardCharsets.UTF_8))));
-            }
-            sends.forEach(Clients::await);
-        }
-
+        send(cluster, p0, records, tag);
         member.spawn();
         member.awaitServing();
         Eventually.holds(Duration.ofSeconds(60), () -> {
@@ -107,5 +121,21 @@ class ClusterSnapshotCatchUpTest {
             assertThat(stored).as("records of %s (%s) in broker %d's own log after it caught up", p0, tag, away)
                     .hasSize(records);
         });
+    }
+
+    /** Writes {@code records} records "TAG-i-end" to {@code p0} through the live brokers, one Raft entry each. */
+    private static void send(Cluster cluster, TopicPartition p0, int records, String tag) {
+        List<Future<RecordMetadata>> sends = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(cluster.liveBootstrap(), Map.of(
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 0,
+                // One record per batch, so one Raft entry per record: several snapshots' worth.
+                ProducerConfig.BATCH_SIZE_CONFIG, 1))) {
+            for (int i = 0; i < records; i++) {
+                sends.add(producer.send(new ProducerRecord<>(p0.topic(), 0, null,
+                        (tag + "-" + i + "-end").getBytes(StandardCharsets.UTF_8))));
+            }
+            sends.forEach(Clients::await);
+        }
     }
 }

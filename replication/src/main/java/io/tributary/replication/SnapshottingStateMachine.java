@@ -77,6 +77,8 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     private long snapshotEvery;
     /** The index of the latest snapshot, -1 if none. */
     private volatile long snapshotIndex = RaftLog.INVALID_LOG_INDEX;
+    /** The index from which the next snapshot is due (a failed one is retried this many entries later). */
+    private volatile long nextSnapshotIndex;
 
     /**
      * @param leaderSnapshot sends {@link #SNAPSHOT_QUERY} to the group's leader; null when a follower
@@ -99,6 +101,7 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
         snapshotEvery = RaftServerConfigKeys.Snapshot.autoTriggerThreshold(server.getProperties());
+        nextSnapshotIndex = snapshotEvery;
         storage.init(raftStorage);
         loadLatest();
         getLifeCycle().transition(LifeCycle.State.STARTING);
@@ -129,7 +132,12 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
         }
         loadSnapshot(snapshot.getFile().getPath());
         setLastAppliedTermIndex(snapshot.getTermIndex());
-        snapshotIndex = snapshot.getIndex();
+        snapshotted(snapshot.getIndex());
+    }
+
+    private void snapshotted(long index) {
+        snapshotIndex = index;
+        nextSnapshotIndex = index + snapshotEvery;
     }
 
     @Override
@@ -147,7 +155,8 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
                 updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
             }
         }
-        if (entry.getIndex() - snapshotIndex >= snapshotEvery) {
+        if (entry.getIndex() >= nextSnapshotIndex) {
+            nextSnapshotIndex = entry.getIndex() + snapshotEvery;
             snapshotAndPurge();
         }
         return result;
@@ -166,7 +175,8 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
                 division.getRaftLog().purge(upTo);
             }
         } catch (IOException | RuntimeException e) {
-            LOG.error("group {}: could not take a snapshot; the Raft log keeps growing until one succeeds", getGroupId(), e);
+            LOG.error("group {}: could not take a snapshot (trying again in {} entries); the Raft log keeps growing "
+                    + "until one succeeds", getGroupId(), snapshotEvery, e);
         }
     }
 
@@ -330,7 +340,7 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(
                 new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), asOf));
         storage.cleanupOldSnapshots(KEEP_TWO);
-        snapshotIndex = asOf.getIndex();
+        snapshotted(asOf.getIndex());
     }
 
     private static void writeDurably(Path file, ByteBuffer bytes) throws IOException {
