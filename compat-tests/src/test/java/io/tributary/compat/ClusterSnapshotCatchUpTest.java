@@ -45,13 +45,20 @@ class ClusterSnapshotCatchUpTest {
 
     @RegisterExtension
     final ClusterCleanup clusters = new ClusterCleanup(60);
+    private Cluster cluster;
+    private TopicPartition p0;
+
+    /** Starts three brokers with {@link #SMALL_LOG} and a one-partition topic with three replicas. */
+    private void start(String name) {
+        cluster = clusters.track(Cluster.ofProcesses(name, 3, false, SMALL_LOG));
+        p0 = new TopicPartition(Clients.uniqueTopic(name), 0);
+        cluster.createTopic(p0.topic(), 1, 3);
+    }
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void followerFarBehindCatchesUpAfterSnapshots() {
-        Cluster cluster = clusters.track(Cluster.ofProcesses("snapshot", 3, false, SMALL_LOG));
-        TopicPartition p0 = new TopicPartition(Clients.uniqueTopic("snapshot"), 0);
-        cluster.createTopic(p0.topic(), 1, 3);
+        start("snapshot");
         int leader = cluster.leaderOf(p0);
         Set<Integer> followers = new TreeSet<>(cluster.nodeIds());
         followers.remove(leader);
@@ -70,9 +77,7 @@ class ClusterSnapshotCatchUpTest {
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void killedLeaderCatchesUpAfterTheNewLeaderPurged() {
-        Cluster cluster = clusters.track(Cluster.ofProcesses("leader-back", 3, false, SMALL_LOG));
-        TopicPartition p0 = new TopicPartition(Clients.uniqueTopic("leader-back"), 0);
-        cluster.createTopic(p0.topic(), 1, 3);
+        start("leader-back");
         for (int round = 1; round <= 3; round++) {
             awayAndBack(cluster, p0, cluster.leaderOf(p0), 600, "round" + round);
         }
