@@ -68,9 +68,9 @@ class ClusterSnapshotCatchUpTest {
         int leader = leader();
         Set<Integer> followers = new TreeSet<>(cluster.nodeIds());
         followers.remove(leader);
-        awayAndBack(cluster, p0, followers.iterator().next(), 4_000, "far");
+        awayAndBack(followers.iterator().next(), 4_000, "far");
         // With every member caught up, the next snapshots let the leader purge its Raft log.
-        send(cluster, p0, 400, "after");
+        send(400, "after");
         Eventually.holds(Duration.ofSeconds(30), () -> assertThat(purgedRaftLogs(cluster.member(leader).dataDir()))
                 .as("Raft logs of broker %d that no longer start at entry 0", leader).isNotEmpty());
     }
@@ -85,7 +85,7 @@ class ClusterSnapshotCatchUpTest {
     void killedLeaderCatchesUpAfterTheNewLeaderPurged() {
         start("leader-back");
         for (int round = 1; round <= 2; round++) {
-            awayAndBack(cluster, p0, leader(), 600, "round" + round);
+            awayAndBack(leader(), 600, "round" + round);
         }
     }
 
@@ -109,10 +109,10 @@ class ClusterSnapshotCatchUpTest {
      * Kills broker {@code away}, writes {@code records} records to {@code p0} (one Raft entry each) through
      * the others, restarts it, and waits until it is in the ISR again and its own log holds them all.
      */
-    private static void awayAndBack(Cluster cluster, TopicPartition p0, int away, int records, String tag) {
+    private void awayAndBack(int away, int records, String tag) {
         ClusterMember member = cluster.member(away);
         member.kill();
-        send(cluster, p0, records, tag);
+        send(records, tag);
         member.spawn();
         member.awaitServing();
         Eventually.holds(Duration.ofSeconds(60), () -> {
@@ -135,7 +135,7 @@ class ClusterSnapshotCatchUpTest {
     }
 
     /** Writes {@code records} records "TAG-i-end" to {@code p0} through the live brokers, one Raft entry each. */
-    private static void send(Cluster cluster, TopicPartition p0, int records, String tag) {
+    private void send(int records, String tag) {
         List<Future<RecordMetadata>> sends = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = Clients.producer(cluster.liveBootstrap(), Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",

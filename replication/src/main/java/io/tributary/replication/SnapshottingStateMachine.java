@@ -75,8 +75,6 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     private volatile long tailWarnedNanos;
     /** Entries between snapshots. */
     private long snapshotEvery;
-    /** The index of the latest snapshot, -1 if none. */
-    private volatile long snapshotIndex = RaftLog.INVALID_LOG_INDEX;
     /** The index from which the next snapshot is due (a failed one is retried this many entries later). */
     private volatile long nextSnapshotIndex;
 
@@ -132,12 +130,7 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
         }
         loadSnapshot(snapshot.getFile().getPath());
         setLastAppliedTermIndex(snapshot.getTermIndex());
-        snapshotted(snapshot.getIndex());
-    }
-
-    private void snapshotted(long index) {
-        snapshotIndex = index;
-        nextSnapshotIndex = index + snapshotEvery;
+        nextSnapshotIndex = snapshot.getIndex() + snapshotEvery;
     }
 
     @Override
@@ -322,7 +315,8 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     @Override
     public void close() throws IOException {
         TermIndex last = getLastAppliedTermIndex();
-        if (last != null && last.getIndex() > snapshotIndex) {
+        SingleFileSnapshotInfo latest = storage.getLatestSnapshot();
+        if (last != null && last.getIndex() > (latest == null ? RaftLog.INVALID_LOG_INDEX : latest.getIndex())) {
             try {
                 snapshotNow();
             } catch (IOException | RuntimeException e) {
@@ -340,7 +334,7 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(
                 new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), asOf));
         storage.cleanupOldSnapshots(KEEP_TWO);
-        snapshotted(asOf.getIndex());
+        nextSnapshotIndex = asOf.getIndex() + snapshotEvery;
     }
 
     private static void writeDurably(Path file, ByteBuffer bytes) throws IOException {
