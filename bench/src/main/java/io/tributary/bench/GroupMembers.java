@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The {@link GroupMember} child JVMs of one round, and what their stdout lines say: each member's
+ * The {@link GroupMemberProcess} child JVMs of one round, and what their stdout lines say: each member's
  * generation, assignment, and when it got its first record from each partition it was last given.
  */
 final class GroupMembers {
@@ -123,7 +123,7 @@ final class GroupMembers {
         args.addAll(consumerProperties);
         List<String> flags = new ArrayList<>(List.of("-Xmx128m"));
         flags.addAll(ChildProcesses.KAFKA_RUN_CLASS_FLAGS);
-        m.process = ChildProcesses.startPiped(ChildProcesses.javaCommand(flags, GroupMember.class.getName(), args),
+        m.process = ChildProcesses.startPiped(ChildProcesses.javaCommand(flags, GroupMemberProcess.class.getName(), args),
                 m.log, m::onLine);
         members.add(m);
         return m;

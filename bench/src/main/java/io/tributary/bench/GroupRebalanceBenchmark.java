@@ -27,7 +27,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Consumer group rebalances, timed on each system in interleaved rounds. Per round, on a fresh
  * cluster: a topic of 6 partitions with a producer writing to every partition all along; two
- * consumers ({@link GroupMember} JVMs) in one group share it; then
+ * consumers ({@link GroupMemberProcess} JVMs) in one group share it; then
  * <ol>
  *   <li><b>join</b>: a third consumer starts; timed from just before its subscribe until all three
  *       have the same generation, their assignments split the 6 partitions, and each has received a

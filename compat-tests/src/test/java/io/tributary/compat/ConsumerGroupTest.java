@@ -74,15 +74,15 @@ class ConsumerGroupTest {
         String topic = Clients.uniqueTopic("split");
         String group = Groups.uniqueGroup("split");
         Clients.createTopic(admin, topic, 6);
-        List<GroupMember.Consumed> inProcess = new CopyOnWriteArrayList<>();
+        List<RecordingConsumer.Consumed> inProcess = new CopyOnWriteArrayList<>();
         List<String> produced = new ArrayList<>(Groups.produce(BROKER.bootstrap(), topic, 6, "first", 0, 600));
 
-        try (GroupMember a = GroupMember.start("A", BROKER.bootstrap(), group, topic, Map.of(), inProcess);
-                GroupMember b = GroupMember.start("B", BROKER.bootstrap(), group, topic, Map.of(), inProcess)) {
+        try (RecordingConsumer a = RecordingConsumer.start("A", BROKER.bootstrap(), group, topic, Map.of(), inProcess);
+                RecordingConsumer b = RecordingConsumer.start("B", BROKER.bootstrap(), group, topic, Map.of(), inProcess)) {
             Groups.awaitBalanced(REBALANCE, 6, Map.of(a, 3, b, 3));
             awaitConsumed(inProcess, produced, "A and B, before C joins");
 
-            List<GroupMember.Consumed> byC;
+            List<RecordingConsumer.Consumed> byC;
             Map<Integer, Long> cCommitted;
             try (BackgroundProcess c = BackgroundProcess.startJava("consumer-C",
                     ChildGroupConsumer.class.getName(), BROKER.bootstrap(), topic, group, "60")) {
@@ -130,7 +130,7 @@ class ConsumerGroupTest {
             produced.addAll(third);
             Set<String> uncommittedByC = byC.stream()
                     .filter(r -> r.offset() >= cCommitted.getOrDefault(r.partition(), -1L))
-                    .map(GroupMember.Consumed::value).collect(Collectors.toSet());
+                    .map(RecordingConsumer.Consumed::value).collect(Collectors.toSet());
             Eventually.holds(Duration.ofSeconds(60), () -> {
                 Set<String> seen = values(inProcess);
                 assertThat(seen).as("third batch consumed by A and B").containsAll(third);
@@ -138,11 +138,11 @@ class ConsumerGroupTest {
                         cCommitted).containsAll(uncommittedByC);
             });
 
-            List<GroupMember.Consumed> all = new ArrayList<>(inProcess);
+            List<RecordingConsumer.Consumed> all = new ArrayList<>(inProcess);
             all.addAll(byC);
             assertThat(values(all)).as("every produced record consumed").containsAll(produced);
-            Map<String, List<GroupMember.Consumed>> byValue = all.stream()
-                    .collect(Collectors.groupingBy(GroupMember.Consumed::value));
+            Map<String, List<RecordingConsumer.Consumed>> byValue = all.stream()
+                    .collect(Collectors.groupingBy(RecordingConsumer.Consumed::value));
             List<String> badDuplicates = new ArrayList<>();
             byValue.forEach((value, times) -> {
                 if (times.size() > 1 && !(times.size() == 2 && uncommittedByC.contains(value))) {
@@ -164,11 +164,11 @@ class ConsumerGroupTest {
         Clients.createTopic(admin, topic, 6);
         Map<String, Object> cooperative = Map.of(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
                 CooperativeStickyAssignor.class.getName());
-        List<GroupMember.Consumed> consumed = new CopyOnWriteArrayList<>();
+        List<RecordingConsumer.Consumed> consumed = new CopyOnWriteArrayList<>();
         List<String> produced = new ArrayList<>(Groups.produce(BROKER.bootstrap(), topic, 6, "coop", 0, 60));
 
-        try (GroupMember a = GroupMember.start("A", BROKER.bootstrap(), group, topic, cooperative, consumed);
-                GroupMember b = GroupMember.start("B", BROKER.bootstrap(), group, topic, cooperative, consumed)) {
+        try (RecordingConsumer a = RecordingConsumer.start("A", BROKER.bootstrap(), group, topic, cooperative, consumed);
+                RecordingConsumer b = RecordingConsumer.start("B", BROKER.bootstrap(), group, topic, cooperative, consumed)) {
             Groups.awaitBalanced(REBALANCE, 6, Map.of(a, 3, b, 3));
             awaitConsumed(consumed, produced, "A and B");
             Set<Integer> aBefore = a.assignment();
@@ -176,7 +176,7 @@ class ConsumerGroupTest {
             int aRevocations = a.revokedEvents().size();
             int bRevocations = b.revokedEvents().size();
 
-            try (GroupMember c = GroupMember.start("C", BROKER.bootstrap(), group, topic, cooperative, consumed)) {
+            try (RecordingConsumer c = RecordingConsumer.start("C", BROKER.bootstrap(), group, topic, cooperative, consumed)) {
                 Groups.awaitBalanced(REBALANCE, 6, Map.of(a, 2, b, 2, c, 2));
                 assertThat(aBefore).as("A keeps two of its partitions").containsAll(a.assignment());
                 assertThat(bBefore).as("B keeps two of its partitions").containsAll(b.assignment());
@@ -209,11 +209,11 @@ class ConsumerGroupTest {
         String topic = Clients.uniqueTopic("static");
         String group = Groups.uniqueGroup("static");
         Clients.createTopic(admin, topic, 6);
-        List<GroupMember.Consumed> consumed = new CopyOnWriteArrayList<>();
+        List<RecordingConsumer.Consumed> consumed = new CopyOnWriteArrayList<>();
         List<String> produced = new ArrayList<>(Groups.produce(BROKER.bootstrap(), topic, 6, "static", 0, 60));
 
-        try (GroupMember b = GroupMember.start("B", BROKER.bootstrap(), group, topic, staticMember("static-b"), consumed)) {
-            GroupMember a = GroupMember.start("A", BROKER.bootstrap(), group, topic, staticMember("static-a"), consumed);
+        try (RecordingConsumer b = RecordingConsumer.start("B", BROKER.bootstrap(), group, topic, staticMember("static-b"), consumed)) {
+            RecordingConsumer a = RecordingConsumer.start("A", BROKER.bootstrap(), group, topic, staticMember("static-a"), consumed);
             Set<Integer> aPartitions;
             String oldMemberId;
             int generation;
@@ -230,7 +230,7 @@ class ConsumerGroupTest {
             int bAssigned = b.assignedEvents().size();
             int bRevoked = b.revokedEvents().size();
 
-            try (GroupMember restarted = GroupMember.start("A-restarted", BROKER.bootstrap(), group, topic,
+            try (RecordingConsumer restarted = RecordingConsumer.start("A-restarted", BROKER.bootstrap(), group, topic,
                     staticMember("static-a"), consumed)) {
                 Eventually.holds(Duration.ofSeconds(15), () -> {
                     restarted.assertHealthy();
@@ -325,8 +325,8 @@ class ConsumerGroupTest {
             consumer.commitSync(Map.of(p0, new OffsetAndMetadata(7, "seven"), p1, new OffsetAndMetadata(9, "nine")));
         }
 
-        List<GroupMember.Consumed> consumed = new CopyOnWriteArrayList<>();
-        try (GroupMember member = GroupMember.start("survivor", BROKER.bootstrap(), activeGroup, topic,
+        List<RecordingConsumer.Consumed> consumed = new CopyOnWriteArrayList<>();
+        try (RecordingConsumer member = RecordingConsumer.start("survivor", BROKER.bootstrap(), activeGroup, topic,
                 Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "30000",
                         ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000"), consumed)) {
             Groups.awaitBalanced(REBALANCE, 2, Map.of(member, 2));
@@ -392,7 +392,7 @@ class ConsumerGroupTest {
         return records;
     }
 
-    private static void awaitConsumed(List<GroupMember.Consumed> consumed, List<String> values, String by) {
+    private static void awaitConsumed(List<RecordingConsumer.Consumed> consumed, List<String> values, String by) {
         Eventually.holds(Duration.ofSeconds(60), () -> {
             Set<String> seen = values(consumed);
             List<String> missing = values.stream().filter(v -> !seen.contains(v)).limit(20).toList();
@@ -400,21 +400,21 @@ class ConsumerGroupTest {
         });
     }
 
-    private static void assertNoDuplicates(List<GroupMember.Consumed> consumed) {
-        Map<String, List<GroupMember.Consumed>> byValue = consumed.stream()
-                .collect(Collectors.groupingBy(GroupMember.Consumed::value));
+    private static void assertNoDuplicates(List<RecordingConsumer.Consumed> consumed) {
+        Map<String, List<RecordingConsumer.Consumed>> byValue = consumed.stream()
+                .collect(Collectors.groupingBy(RecordingConsumer.Consumed::value));
         List<String> duplicates = byValue.entrySet().stream().filter(e -> e.getValue().size() > 1)
                 .map(e -> e.getKey() + " " + e.getValue()).limit(20).toList();
         assertThat(duplicates).as("records consumed more than once").isEmpty();
     }
 
-    private static Set<String> values(List<GroupMember.Consumed> consumed) {
+    private static Set<String> values(List<RecordingConsumer.Consumed> consumed) {
         Set<String> values = new HashSet<>();
         consumed.forEach(r -> values.add(r.value()));
         return values;
     }
 
-    private static Set<Integer> revokedSince(GroupMember member, int from) {
+    private static Set<Integer> revokedSince(RecordingConsumer member, int from) {
         List<Set<Integer>> events = member.revokedEvents();
         Set<Integer> revoked = new TreeSet<>();
         events.subList(from, events.size()).forEach(revoked::addAll);
@@ -447,12 +447,12 @@ class ConsumerGroupTest {
         return current;
     }
 
-    private static List<GroupMember.Consumed> parseRecords(BackgroundProcess child) {
-        List<GroupMember.Consumed> records = new ArrayList<>();
+    private static List<RecordingConsumer.Consumed> parseRecords(BackgroundProcess child) {
+        List<RecordingConsumer.Consumed> records = new ArrayList<>();
         for (String line : child.lines()) {
             if (line.startsWith("record ")) {
                 String[] parts = line.split(" ", 4);
-                records.add(new GroupMember.Consumed("C", Integer.parseInt(parts[1]), Long.parseLong(parts[2]), parts[3]));
+                records.add(new RecordingConsumer.Consumed("C", Integer.parseInt(parts[1]), Long.parseLong(parts[2]), parts[3]));
             }
         }
         return records;

@@ -142,9 +142,9 @@ class GroupBadInputTest {
     @Order(3)
     void syncGroupFromUnknownMemberIsUnknownMemberId() throws IOException {
         String group = Groups.uniqueGroup("unknown-member");
-        List<GroupMember.Consumed> consumed = new CopyOnWriteArrayList<>();
+        List<RecordingConsumer.Consumed> consumed = new CopyOnWriteArrayList<>();
         Map<TopicPartition, Long> finalOffsets;
-        try (GroupMember member = GroupMember.start("member", BROKER.bootstrap(), group, topic, Map.of(), consumed)) {
+        try (RecordingConsumer member = RecordingConsumer.start("member", BROKER.bootstrap(), group, topic, Map.of(), consumed)) {
             Groups.awaitBalanced(Duration.ofSeconds(45), PARTITIONS, Map.of(member, PARTITIONS));
             Eventually.holds(Duration.ofSeconds(30), () -> assertThat(member.committed())
                     .isEqualTo(Map.of(0, (long) RECORDS_PER_PARTITION, 1, (long) RECORDS_PER_PARTITION)));
@@ -173,7 +173,7 @@ class GroupBadInputTest {
             }
 
             List<String> more = Groups.produce(BROKER.bootstrap(), topic, PARTITIONS, "bad-more", 100, 10);
-            Eventually.holds(Duration.ofSeconds(30), () -> assertThat(consumed).extracting(GroupMember.Consumed::value)
+            Eventually.holds(Duration.ofSeconds(30), () -> assertThat(consumed).extracting(RecordingConsumer.Consumed::value)
                     .as("records the real member consumed after the bad requests").containsAll(more));
             Eventually.holds(Duration.ofSeconds(30), () -> assertThat(member.committed())
                     .isEqualTo(Map.of(0, RECORDS_PER_PARTITION + 5L, 1, RECORDS_PER_PARTITION + 5L)));

@@ -109,12 +109,12 @@ final class Groups {
     }
 
     /** Waits until each member owns exactly the given number of partitions and together they own all. */
-    static void awaitBalanced(Duration timeout, int partitions, Map<GroupMember, Integer> expected) {
+    static void awaitBalanced(Duration timeout, int partitions, Map<RecordingConsumer, Integer> expected) {
         Eventually.holds(timeout, () -> {
             Set<Integer> union = new java.util.TreeSet<>();
             int total = 0;
-            for (Map.Entry<GroupMember, Integer> entry : expected.entrySet()) {
-                GroupMember member = entry.getKey();
+            for (Map.Entry<RecordingConsumer, Integer> entry : expected.entrySet()) {
+                RecordingConsumer member = entry.getKey();
                 member.assertHealthy();
                 if (member.assignment().size() != entry.getValue()) {
                     throw new AssertionError("not balanced yet: " + expected.keySet());

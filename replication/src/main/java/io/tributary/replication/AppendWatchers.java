@@ -1,6 +1,6 @@
 package io.tributary.replication;
 
-import io.tributary.replication.group.PartitionKey;
+import io.tributary.replication.replica.PartitionKey;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Set;

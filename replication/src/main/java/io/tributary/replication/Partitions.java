@@ -1,10 +1,10 @@
 package io.tributary.replication;
 
-import io.tributary.replication.group.GroupCommand;
-import io.tributary.replication.group.PartitionKey;
-import io.tributary.replication.group.PartitionReplica;
-import io.tributary.replication.group.PartitionResult;
-import io.tributary.replication.group.ReplicaGroup;
+import io.tributary.replication.replica.ReplicaGroupCommand;
+import io.tributary.replication.replica.PartitionKey;
+import io.tributary.replication.replica.PartitionReplica;
+import io.tributary.replication.replica.PartitionResult;
+import io.tributary.replication.replica.ReplicaGroup;
 import io.tributary.replication.metadata.MetadataImage;
 import io.tributary.replication.metadata.ReplicaGroupInfo;
 import io.tributary.replication.metadata.TopicInfo;
@@ -26,7 +26,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 public final class Partitions {
     private final RaftNode node;
     private final Supplier<MetadataImage> metadata;
-    private final Map<String, ReplicaGroup> groups = new ConcurrentHashMap<>();
+    private final Map<String, ReplicaGroup> replicaGroups = new ConcurrentHashMap<>();
     private final AppendWatchers watchers = new AppendWatchers();
 
     Partitions(RaftNode node, Supplier<MetadataImage> metadata) {
@@ -35,17 +35,17 @@ public final class Partitions {
     }
 
     void register(ReplicaGroup group) {
-        groups.put(group.groupId(), group);
+        replicaGroups.put(group.groupId(), group);
     }
 
-    Collection<ReplicaGroup> localGroups() {
-        return groups.values();
+    Collection<ReplicaGroup> localReplicaGroups() {
+        return replicaGroups.values();
     }
 
     /** Every partition replica this broker hosts, led here or not. */
     public List<PartitionReplica> localReplicas() {
         List<PartitionReplica> all = new java.util.ArrayList<>();
-        groups.values().forEach(g -> all.addAll(g.partitions()));
+        replicaGroups.values().forEach(g -> all.addAll(g.partitions()));
         return all;
     }
 
@@ -59,7 +59,7 @@ public final class Partitions {
         if (t == null || partition < 0 || partition >= t.partitionCount()) {
             return Optional.empty();
         }
-        ReplicaGroupInfo group = metadata.get().groups().get(t.partitionGroups().get(partition));
+        ReplicaGroupInfo group = metadata.get().replicaGroups().get(t.partitionGroups().get(partition));
         return group == null ? Optional.empty() : Optional.of(new Location(new PartitionKey(t.id(), partition), t, group));
     }
 
@@ -72,7 +72,7 @@ public final class Partitions {
 
     /** This broker's replica of a partition, if it hosts one (it may not lead it). */
     public Optional<PartitionReplica> replica(Location location) {
-        ReplicaGroup group = groups.get(location.group().id());
+        ReplicaGroup group = replicaGroups.get(location.group().id());
         return group == null ? Optional.empty() : Optional.ofNullable(group.partition(location.key()));
     }
 
@@ -105,17 +105,17 @@ public final class Partitions {
 
     /** Appends batches to partitions of one replica group in a single Raft entry. */
     public CompletableFuture<List<PartitionResult>> produce(RaftGroupId group, long timestampMs,
-                                                            List<GroupCommand.ProduceItem> items) {
-        return submit(group, new GroupCommand.Produce(timestampMs, items));
+                                                            List<ReplicaGroupCommand.ProduceItem> items) {
+        return submit(group, new ReplicaGroupCommand.Produce(timestampMs, items));
     }
 
     /** Moves log start offsets forward; an offset of -1 means the high watermark. */
     public CompletableFuture<List<PartitionResult>> deleteRecords(RaftGroupId group, List<PartitionKey> keys, List<Long> offsets) {
-        return submit(group, new GroupCommand.DeleteRecords(keys, offsets));
+        return submit(group, new ReplicaGroupCommand.DeleteRecords(keys, offsets));
     }
 
-    CompletableFuture<List<PartitionResult>> submit(RaftGroupId group, GroupCommand command) {
-        ByteBuffer entry = GroupCommand.encode(command);
+    CompletableFuture<List<PartitionResult>> submit(RaftGroupId group, ReplicaGroupCommand command) {
+        ByteBuffer entry = ReplicaGroupCommand.encode(command);
         return node.submit(group, entry).thenApply(PartitionResult::decodeAll);
     }
 

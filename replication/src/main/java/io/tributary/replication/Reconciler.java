@@ -1,11 +1,11 @@
 package io.tributary.replication;
 
-import io.tributary.replication.group.GroupCommand;
-import io.tributary.replication.group.PartitionKey;
-import io.tributary.replication.group.PartitionReplica;
-import io.tributary.replication.group.ReplicaGroup;
+import io.tributary.replication.replica.ReplicaGroupCommand;
+import io.tributary.replication.replica.PartitionKey;
+import io.tributary.replication.replica.PartitionReplica;
+import io.tributary.replication.replica.ReplicaGroup;
 import io.tributary.replication.metadata.BrokerInfo;
-import io.tributary.replication.metadata.GroupLeadership;
+import io.tributary.replication.metadata.LeaderReport;
 import io.tributary.replication.metadata.MetadataCommand;
 import io.tributary.replication.metadata.MetadataImage;
 import io.tributary.replication.metadata.ReplicaGroupInfo;
@@ -91,8 +91,8 @@ final class Reconciler implements Closeable {
     private void reconcile(MetadataImage image) {
         hostGroups(image);
         reportFencing(image);
-        Map<String, Map<PartitionKey, GroupCommand.NewPartition>> expected = expectedPartitions(image);
-        for (ReplicaGroup group : partitions.localGroups()) {
+        Map<String, Map<PartitionKey, ReplicaGroupCommand.NewPartition>> expected = expectedPartitions(image);
+        for (ReplicaGroup group : partitions.localReplicaGroups()) {
             applyConfigs(group, image);
             RaftGroupId raftGroup = RaftGroupId.valueOf(UUID.fromString(group.groupId()));
             if (node.isLeader(raftGroup) && !inFlight.contains(group.groupId())) {
@@ -103,7 +103,7 @@ final class Reconciler implements Closeable {
     }
 
     private void hostGroups(MetadataImage image) {
-        for (ReplicaGroupInfo group : image.groups().values()) {
+        for (ReplicaGroupInfo group : image.replicaGroups().values()) {
             RaftGroupId id = RaftGroupId.valueOf(UUID.fromString(group.id()));
             if (!group.replicas().contains(node.nodeId()) || node.hosts(id)) {
                 continue;
@@ -127,10 +127,10 @@ final class Reconciler implements Closeable {
 
     /** Tells the metadata (and so every broker) who leads a group this broker leads, and who is in sync. */
     private void reportLeadership(MetadataImage image, String groupId, RaftGroupId raftGroup) {
-        GroupLeadership now = new GroupLeadership(
+        LeaderReport now = new LeaderReport(
                 node.nodeId(), node.term(raftGroup), node.inSyncReplicas(raftGroup));
         if (!now.equals(image.leadership().get(groupId))) {
-            propose.apply(new MetadataCommand.GroupLeader(groupId, now.leader(), now.term(), now.inSync()));
+            propose.apply(new MetadataCommand.ReportLeader(groupId, now.leader(), now.term(), now.inSync()));
         }
     }
 
@@ -149,21 +149,21 @@ final class Reconciler implements Closeable {
         }
     }
 
-    private static Map<String, Map<PartitionKey, GroupCommand.NewPartition>> expectedPartitions(MetadataImage image) {
-        Map<String, Map<PartitionKey, GroupCommand.NewPartition>> byGroup = new HashMap<>();
+    private static Map<String, Map<PartitionKey, ReplicaGroupCommand.NewPartition>> expectedPartitions(MetadataImage image) {
+        Map<String, Map<PartitionKey, ReplicaGroupCommand.NewPartition>> byGroup = new HashMap<>();
         for (TopicInfo topic : image.topics().values()) {
             for (int p = 0; p < topic.partitionCount(); p++) {
                 PartitionKey key = new PartitionKey(topic.id(), p);
                 byGroup.computeIfAbsent(topic.partitionGroups().get(p), g -> new HashMap<>())
-                        .put(key, new GroupCommand.NewPartition(key, topic.name(), topic.configs()));
+                        .put(key, new ReplicaGroupCommand.NewPartition(key, topic.name(), topic.configs()));
             }
         }
         return byGroup;
     }
 
-    private void syncPartitions(ReplicaGroup group, RaftGroupId raftGroup, Map<PartitionKey, GroupCommand.NewPartition> expected) {
-        List<GroupCommand.NewPartition> missing = new ArrayList<>();
-        for (Map.Entry<PartitionKey, GroupCommand.NewPartition> e : expected.entrySet()) {
+    private void syncPartitions(ReplicaGroup group, RaftGroupId raftGroup, Map<PartitionKey, ReplicaGroupCommand.NewPartition> expected) {
+        List<ReplicaGroupCommand.NewPartition> missing = new ArrayList<>();
+        for (Map.Entry<PartitionKey, ReplicaGroupCommand.NewPartition> e : expected.entrySet()) {
             if (group.partition(e.getKey()) == null) {
                 missing.add(e.getValue());
             }
@@ -179,7 +179,7 @@ final class Reconciler implements Closeable {
             return;
         }
         inFlight.add(group.groupId());
-        GroupCommand command = missing.isEmpty() ? new GroupCommand.RemovePartitions(extra) : new GroupCommand.AddPartitions(missing);
+        ReplicaGroupCommand command = missing.isEmpty() ? new ReplicaGroupCommand.RemovePartitions(extra) : new ReplicaGroupCommand.AddPartitions(missing);
         partitions.submit(raftGroup, command).whenComplete((r, e) -> {
             inFlight.remove(group.groupId());
             if (e != null) {

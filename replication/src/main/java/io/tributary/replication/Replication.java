@@ -1,7 +1,7 @@
 package io.tributary.replication;
 
-import io.tributary.replication.group.ReplicaGroup;
-import io.tributary.replication.group.ReplicaGroupStateMachine;
+import io.tributary.replication.replica.ReplicaGroup;
+import io.tributary.replication.replica.ReplicaGroupStateMachine;
 import io.tributary.replication.metadata.BrokerInfo;
 import io.tributary.replication.metadata.ClusterMetadata;
 import io.tributary.replication.metadata.MetadataCommand;

@@ -2,9 +2,9 @@ package io.tributary.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.replication.group.GroupCommand;
-import io.tributary.replication.group.PartitionReplica;
-import io.tributary.replication.group.PartitionResult;
+import io.tributary.replication.replica.ReplicaGroupCommand;
+import io.tributary.replication.replica.PartitionReplica;
+import io.tributary.replication.replica.PartitionResult;
 import io.tributary.replication.metadata.MetadataResult;
 import io.tributary.storage.LogConfig;
 import java.nio.ByteBuffer;
@@ -76,7 +76,7 @@ class ReplicationTest {
 
     private static List<PartitionResult> produce(Replication r, Partitions.Location loc, ByteBuffer batch) throws Exception {
         return r.partitions().produce(loc.raftGroup(), System.currentTimeMillis(),
-                List.of(new GroupCommand.ProduceItem(loc.key(), false, batch))).get(10, TimeUnit.SECONDS);
+                List.of(new ReplicaGroupCommand.ProduceItem(loc.key(), false, batch))).get(10, TimeUnit.SECONDS);
     }
 
     private static void awaitReplica(Replication r, Partitions.Location loc) throws InterruptedException {

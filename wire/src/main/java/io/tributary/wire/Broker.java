@@ -7,7 +7,7 @@ import io.tributary.coordinator.runtime.InternalTopicLogs;
 import io.tributary.replication.Partitions;
 import io.tributary.replication.Replication;
 import io.tributary.replication.ReplicationConfig;
-import io.tributary.replication.group.PartitionReplica;
+import io.tributary.replication.replica.PartitionReplica;
 import io.tributary.replication.metadata.MetadataService;
 import io.tributary.wire.admin.ClusterView;
 import io.tributary.wire.admin.InternalTopics;

@@ -1,9 +1,9 @@
 package io.tributary.coordinator.runtime;
 
 import io.tributary.replication.Partitions;
-import io.tributary.replication.group.GroupCommand;
-import io.tributary.replication.group.PartitionReplica;
-import io.tributary.replication.group.PartitionResult;
+import io.tributary.replication.replica.ReplicaGroupCommand;
+import io.tributary.replication.replica.PartitionReplica;
+import io.tributary.replication.replica.PartitionResult;
 import io.tributary.replication.metadata.MetadataImage;
 import io.tributary.replication.metadata.TopicInfo;
 import io.tributary.storage.PartitionLog;
@@ -52,7 +52,7 @@ public final class InternalTopicLogs implements TopicPartitionLogs {
             return CompletableFuture.failedFuture(new NotCoordinatorException(topic + "-" + partition + " does not exist"));
         }
         return partitions.produce(loc.raftGroup(), System.currentTimeMillis(),
-                List.of(new GroupCommand.ProduceItem(loc.key(), false, batch))).thenApply(results -> offsetOf(results, partition));
+                List.of(new ReplicaGroupCommand.ProduceItem(loc.key(), false, batch))).thenApply(results -> offsetOf(results, partition));
     }
 
     @Override

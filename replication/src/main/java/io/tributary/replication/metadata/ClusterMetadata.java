@@ -53,13 +53,13 @@ public final class ClusterMetadata {
             long first = current.nextProducerId();
             outcome = new Outcome(current.toBuilder().nextProducerId(first + c.count()).build(),
                     new MetadataResult(Errors.NONE, null, first));
-        } else if (command instanceof MetadataCommand.GroupLeader c) {
-            GroupLeadership known = current.leadership().get(c.groupId());
+        } else if (command instanceof MetadataCommand.ReportLeader c) {
+            LeaderReport known = current.leadership().get(c.groupId());
             if (known != null && known.term() > c.term()) {
                 outcome = new Outcome(current, MetadataResult.OK);
             } else {
-                Map<String, GroupLeadership> leadership = new HashMap<>(current.leadership());
-                leadership.put(c.groupId(), new GroupLeadership(c.leader(), c.term(), c.inSync()));
+                Map<String, LeaderReport> leadership = new HashMap<>(current.leadership());
+                leadership.put(c.groupId(), new LeaderReport(c.leader(), c.term(), c.inSync()));
                 outcome = new Outcome(current.toBuilder().leadership(leadership).build(), MetadataResult.OK);
             }
         } else if (command instanceof MetadataCommand.FenceBroker c) {
@@ -180,10 +180,10 @@ public final class ClusterMetadata {
 
         Placement(MetadataImage base, int replicationFactor, int groupsPerBroker) {
             this.base = base;
-            this.groups = new HashMap<>(base.groups());
-            this.sequence = base.groupSequence();
+            this.groups = new HashMap<>(base.replicaGroups());
+            this.sequence = base.replicaGroupSequence();
             List<Integer> brokers = new ArrayList<>(base.brokers().keySet());
-            for (ReplicaGroupInfo g : base.groups().values()) {
+            for (ReplicaGroupInfo g : base.replicaGroups().values()) {
                 if (g.replicas().size() == replicationFactor && brokers.containsAll(g.replicas())) {
                     candidates.add(g.id());
                 }
@@ -215,7 +215,7 @@ public final class ClusterMetadata {
         }
 
         MetadataImage image(Map<String, TopicInfo> topics) {
-            return base.toBuilder().topics(topics).groups(groups).groupSequence(sequence).build();
+            return base.toBuilder().topics(topics).replicaGroups(groups).replicaGroupSequence(sequence).build();
         }
     }
 
@@ -227,8 +227,8 @@ public final class ClusterMetadata {
         for (BrokerInfo b : m.brokers().values()) {
             w.putInt(b.id()).putString(b.host()).putInt(b.port()).putString(b.raftAddress());
         }
-        w.putInt(m.groups().size());
-        for (ReplicaGroupInfo g : m.groups().values()) {
+        w.putInt(m.replicaGroups().size());
+        for (ReplicaGroupInfo g : m.replicaGroups().values()) {
             w.putString(g.id()).putInt(g.replicas().size());
             g.replicas().forEach(w::putInt);
         }
@@ -238,7 +238,7 @@ public final class ClusterMetadata {
             w.putInt(t.partitionCount());
             t.partitionGroups().forEach(w::putString);
         }
-        w.putInt(m.groupSequence()).putLong(m.nextProducerId());
+        w.putInt(m.replicaGroupSequence()).putLong(m.nextProducerId());
         w.putInt(m.leadership().size());
         m.leadership().forEach((g, l) -> {
             w.putString(g).putInt(l.leader()).putLong(l.term()).putInt(l.inSync().size());
@@ -284,7 +284,7 @@ public final class ClusterMetadata {
         }
         int groupSequence = r.getInt();
         long nextProducerId = r.getLong();
-        Map<String, GroupLeadership> leadership = new HashMap<>();
+        Map<String, LeaderReport> leadership = new HashMap<>();
         for (int i = r.count(); i > 0; i--) {
             String g = r.getString();
             int leader = r.getInt();
@@ -293,7 +293,7 @@ public final class ClusterMetadata {
             for (int j = r.count(); j > 0; j--) {
                 inSync.add(r.getInt());
             }
-            leadership.put(g, new GroupLeadership(leader, term, inSync));
+            leadership.put(g, new LeaderReport(leader, term, inSync));
         }
         java.util.Set<Integer> fenced = new java.util.HashSet<>();
         for (int i = r.count(); i > 0; i--) {

@@ -40,7 +40,7 @@ public sealed interface MetadataCommand {
     }
 
     /** A replica group's leader reports itself, its term and the replicas caught up with it. */
-    record GroupLeader(String groupId, int leader, long term, java.util.List<Integer> inSync) implements MetadataCommand {
+    record ReportLeader(String groupId, int leader, long term, java.util.List<Integer> inSync) implements MetadataCommand {
     }
 
     /** The metadata leader marks a broker unreachable (fenced) or reachable again. */
@@ -63,7 +63,7 @@ public sealed interface MetadataCommand {
             w.putByte(5).putString(c.name()).putStringMap(c.configs());
         } else if (command instanceof AllocateProducerIds c) {
             w.putByte(6).putInt(c.brokerId()).putInt(c.count());
-        } else if (command instanceof GroupLeader c) {
+        } else if (command instanceof ReportLeader c) {
             w.putByte(7).putString(c.groupId()).putInt(c.leader()).putLong(c.term()).putInt(c.inSync().size());
             c.inSync().forEach(w::putInt);
         } else if (command instanceof FenceBroker c) {
@@ -90,7 +90,7 @@ public sealed interface MetadataCommand {
                 for (int i = r.count(); i > 0; i--) {
                     inSync.add(r.getInt());
                 }
-                yield new GroupLeader(group, leader, term, inSync);
+                yield new ReportLeader(group, leader, term, inSync);
             }
             case 8 -> new FenceBroker(r.getInt(), r.getBoolean());
             default -> throw new IllegalArgumentException("unknown metadata command type " + type);

@@ -17,7 +17,7 @@ import org.apache.kafka.common.Uuid;
  * @param brokers        registered brokers by id
  * @param topics         topics by name
  * @param groups         replica groups by id
- * @param groupSequence  how many replica groups were ever created (names the next one)
+ * @param replicaGroupSequence  how many replica groups were ever created (names the next one)
  * @param nextProducerId the first producer id not yet handed out
  * @param leadership     per replica group, what its leader last reported
  * @param fenced         brokers the metadata leader cannot reach
@@ -30,14 +30,14 @@ public final class MetadataImage {
     private final Map<String, TopicInfo> topics;
     private final Map<Uuid, TopicInfo> topicsById;
     private final Map<String, ReplicaGroupInfo> groups;
-    private final int groupSequence;
+    private final int replicaGroupSequence;
     private final long nextProducerId;
-    private final Map<String, GroupLeadership> leadership;
+    private final Map<String, LeaderReport> leadership;
     private final Set<Integer> fenced;
 
     public MetadataImage(String clusterId, Map<Integer, BrokerInfo> brokers, Map<String, TopicInfo> topics,
-                         Map<String, ReplicaGroupInfo> groups, int groupSequence, long nextProducerId,
-                         Map<String, GroupLeadership> leadership, Set<Integer> fenced) {
+                         Map<String, ReplicaGroupInfo> groups, int replicaGroupSequence, long nextProducerId,
+                         Map<String, LeaderReport> leadership, Set<Integer> fenced) {
         this.clusterId = clusterId;
         this.brokers = Collections.unmodifiableMap(new TreeMap<>(brokers));
         this.topics = Collections.unmodifiableMap(new TreeMap<>(topics));
@@ -45,7 +45,7 @@ public final class MetadataImage {
         topics.values().forEach(t -> byId.put(t.id(), t));
         this.topicsById = Collections.unmodifiableMap(byId);
         this.groups = Collections.unmodifiableMap(new TreeMap<>(groups));
-        this.groupSequence = groupSequence;
+        this.replicaGroupSequence = replicaGroupSequence;
         this.nextProducerId = nextProducerId;
         this.leadership = Collections.unmodifiableMap(new TreeMap<>(leadership));
         this.fenced = Collections.unmodifiableSet(new TreeSet<>(fenced));
@@ -63,19 +63,19 @@ public final class MetadataImage {
         return topics;
     }
 
-    public Map<String, ReplicaGroupInfo> groups() {
+    public Map<String, ReplicaGroupInfo> replicaGroups() {
         return groups;
     }
 
-    public int groupSequence() {
-        return groupSequence;
+    public int replicaGroupSequence() {
+        return replicaGroupSequence;
     }
 
     public long nextProducerId() {
         return nextProducerId;
     }
 
-    public Map<String, GroupLeadership> leadership() {
+    public Map<String, LeaderReport> leadership() {
         return leadership;
     }
 
@@ -108,9 +108,9 @@ public final class MetadataImage {
         private Map<Integer, BrokerInfo> brokers;
         private Map<String, TopicInfo> topics;
         private Map<String, ReplicaGroupInfo> groups;
-        private int groupSequence;
+        private int replicaGroupSequence;
         private long nextProducerId;
-        private Map<String, GroupLeadership> leadership;
+        private Map<String, LeaderReport> leadership;
         private Set<Integer> fenced;
 
         private Builder(MetadataImage m) {
@@ -118,7 +118,7 @@ public final class MetadataImage {
             brokers = m.brokers;
             topics = m.topics;
             groups = m.groups;
-            groupSequence = m.groupSequence;
+            replicaGroupSequence = m.replicaGroupSequence;
             nextProducerId = m.nextProducerId;
             leadership = m.leadership;
             fenced = m.fenced;
@@ -139,13 +139,13 @@ public final class MetadataImage {
             return this;
         }
 
-        public Builder groups(Map<String, ReplicaGroupInfo> v) {
+        public Builder replicaGroups(Map<String, ReplicaGroupInfo> v) {
             groups = v;
             return this;
         }
 
-        public Builder groupSequence(int v) {
-            groupSequence = v;
+        public Builder replicaGroupSequence(int v) {
+            replicaGroupSequence = v;
             return this;
         }
 
@@ -154,7 +154,7 @@ public final class MetadataImage {
             return this;
         }
 
-        public Builder leadership(Map<String, GroupLeadership> v) {
+        public Builder leadership(Map<String, LeaderReport> v) {
             leadership = v;
             return this;
         }
@@ -165,7 +165,7 @@ public final class MetadataImage {
         }
 
         public MetadataImage build() {
-            return new MetadataImage(clusterId, brokers, topics, groups, groupSequence, nextProducerId, leadership, fenced);
+            return new MetadataImage(clusterId, brokers, topics, groups, replicaGroupSequence, nextProducerId, leadership, fenced);
         }
     }
 }

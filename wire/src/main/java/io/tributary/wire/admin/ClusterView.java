@@ -3,7 +3,7 @@ package io.tributary.wire.admin;
 import io.tributary.replication.Partitions;
 import io.tributary.replication.RaftNode;
 import io.tributary.replication.metadata.BrokerInfo;
-import io.tributary.replication.metadata.GroupLeadership;
+import io.tributary.replication.metadata.LeaderReport;
 import io.tributary.replication.metadata.MetadataImage;
 import io.tributary.replication.metadata.MetadataService;
 import java.util.Collection;
@@ -87,7 +87,7 @@ public final class ClusterView {
 
         private PartitionState groupState(Partitions.Location location) {
             List<Integer> replicas = location.group().replicas();
-            GroupLeadership reported = image.leadership().get(location.group().id());
+            LeaderReport reported = image.leadership().get(location.group().id());
             Optional<Integer> local = partitions.leader(location);
             if (local.isPresent()) {
                 List<Integer> inSync = partitions.isLeader(location) ? partitions.inSyncReplicas(location)

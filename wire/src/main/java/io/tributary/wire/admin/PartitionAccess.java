@@ -1,7 +1,7 @@
 package io.tributary.wire.admin;
 
 import io.tributary.replication.Partitions;
-import io.tributary.replication.group.PartitionReplica;
+import io.tributary.replication.replica.PartitionReplica;
 import io.tributary.replication.metadata.MetadataImage;
 import io.tributary.replication.metadata.TopicInfo;
 import org.apache.kafka.common.Uuid;

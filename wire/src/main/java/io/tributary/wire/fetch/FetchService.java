@@ -1,7 +1,7 @@
 package io.tributary.wire.fetch;
 
 import io.tributary.replication.Partitions;
-import io.tributary.replication.group.PartitionKey;
+import io.tributary.replication.replica.PartitionKey;
 import io.tributary.replication.metadata.TopicInfo;
 import io.tributary.storage.FileSlice;
 import io.tributary.storage.OffsetOutOfRangeException;

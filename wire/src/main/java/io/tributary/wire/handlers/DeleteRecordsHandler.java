@@ -1,8 +1,8 @@
 package io.tributary.wire.handlers;
 
 import io.tributary.replication.Partitions;
-import io.tributary.replication.group.PartitionKey;
-import io.tributary.replication.group.PartitionResult;
+import io.tributary.replication.replica.PartitionKey;
+import io.tributary.replication.replica.PartitionResult;
 import io.tributary.wire.admin.PartitionAccess;
 import io.tributary.wire.api.ApiHandler;
 import io.tributary.wire.api.RequestContext;

@@ -1,6 +1,6 @@
 package io.tributary.wire.handlers;
 
-import io.tributary.replication.group.LeaderEpochCache;
+import io.tributary.replication.replica.LeaderEpochCache;
 import io.tributary.wire.admin.PartitionAccess;
 import io.tributary.wire.api.ApiHandler;
 import io.tributary.wire.api.RequestContext;

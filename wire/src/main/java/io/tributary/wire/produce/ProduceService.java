@@ -2,8 +2,8 @@ package io.tributary.wire.produce;
 
 import io.tributary.replication.NotLeaderException;
 import io.tributary.replication.Partitions;
-import io.tributary.replication.group.GroupCommand;
-import io.tributary.replication.group.PartitionResult;
+import io.tributary.replication.replica.ReplicaGroupCommand;
+import io.tributary.replication.replica.PartitionResult;
 import io.tributary.replication.metadata.MetadataImage;
 import io.tributary.replication.metadata.TopicInfo;
 import io.tributary.wire.config.BrokerConfig;
@@ -52,7 +52,7 @@ public final class ProduceService {
     /** One Raft entry's share of the request: batches for one group and the responses they will fill. */
     private static final class GroupShare {
         final RaftGroupId group;
-        final List<GroupCommand.ProduceItem> items = new ArrayList<>();
+        final List<ReplicaGroupCommand.ProduceItem> items = new ArrayList<>();
         final List<PartitionProduceResponse> responses = new ArrayList<>();
         int bytes;
 
@@ -102,7 +102,7 @@ public final class ProduceService {
                     open.put(loc.raftGroup(), share);
                     shares.add(share);
                 }
-                share.items.add(new GroupCommand.ProduceItem(loc.key(), rules.logAppendTime(), valid.batch()));
+                share.items.add(new ReplicaGroupCommand.ProduceItem(loc.key(), rules.logAppendTime(), valid.batch()));
                 share.responses.add(pr);
                 share.bytes += valid.batch().remaining();
             }

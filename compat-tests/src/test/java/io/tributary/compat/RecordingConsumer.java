@@ -31,7 +31,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * up; it records what it consumed, what it committed and every assignment change, so tests can
  * check the group's behaviour from the members' side.
  */
-final class GroupMember implements AutoCloseable {
+final class RecordingConsumer implements AutoCloseable {
 
     /** One record as this member saw it. */
     record Consumed(String member, int partition, long offset, String value) {
@@ -63,7 +63,7 @@ final class GroupMember implements AutoCloseable {
     private volatile boolean running = true;
     private KafkaConsumer<byte[], byte[]> consumer;
 
-    private GroupMember(String name, String bootstrap, String group, String topic,
+    private RecordingConsumer(String name, String bootstrap, String group, String topic,
             Map<String, Object> overrides, List<Consumed> sink) {
         this.name = name;
         this.topic = topic;
@@ -85,9 +85,9 @@ final class GroupMember implements AutoCloseable {
     }
 
     /** Starts a member polling in the background; {@code sink} receives every record it consumes. */
-    static GroupMember start(String name, String bootstrap, String group, String topic,
+    static RecordingConsumer start(String name, String bootstrap, String group, String topic,
             Map<String, Object> overrides, List<Consumed> sink) {
-        GroupMember member = new GroupMember(name, bootstrap, group, topic, overrides, sink);
+        RecordingConsumer member = new RecordingConsumer(name, bootstrap, group, topic, overrides, sink);
         member.thread.start();
         return member;
     }

@@ -1,4 +1,4 @@
-package io.tributary.replication.group;
+package io.tributary.replication.replica;
 
 import io.tributary.replication.codec.ByteReader;
 import io.tributary.replication.codec.ByteWriter;
@@ -70,24 +70,24 @@ public final class ReplicaGroup {
 
     /** Applies one entry at Raft {@code term}; returns the encoded per-partition results. */
     public ByteBuffer apply(long term, ByteBuffer entry) throws IOException {
-        GroupCommand command = GroupCommand.decode(entry);
+        ReplicaGroupCommand command = ReplicaGroupCommand.decode(entry);
         List<PartitionResult> results = new ArrayList<>();
-        if (command instanceof GroupCommand.Produce p) {
+        if (command instanceof ReplicaGroupCommand.Produce p) {
             produce(p, (int) term, results);
-        } else if (command instanceof GroupCommand.AddPartitions a) {
-            for (GroupCommand.NewPartition np : a.partitions()) {
+        } else if (command instanceof ReplicaGroupCommand.AddPartitions a) {
+            for (ReplicaGroupCommand.NewPartition np : a.partitions()) {
                 if (!partitions.containsKey(np.key())) {
                     partitions.put(np.key(), create(np));
                 }
             }
-        } else if (command instanceof GroupCommand.RemovePartitions r) {
+        } else if (command instanceof ReplicaGroupCommand.RemovePartitions r) {
             for (PartitionKey key : r.partitions()) {
                 PartitionReplica replica = partitions.remove(key);
                 if (replica != null) {
                     replica.log().delete();
                 }
             }
-        } else if (command instanceof GroupCommand.DeleteRecords d) {
+        } else if (command instanceof ReplicaGroupCommand.DeleteRecords d) {
             for (int i = 0; i < d.partitions().size(); i++) {
                 results.add(deleteRecords(d.partitions().get(i), d.offsets().get(i)));
             }
@@ -95,9 +95,9 @@ public final class ReplicaGroup {
         return PartitionResult.encodeAll(results);
     }
 
-    private void produce(GroupCommand.Produce p, int epoch, List<PartitionResult> results) {
+    private void produce(ReplicaGroupCommand.Produce p, int epoch, List<PartitionResult> results) {
         Set<PartitionKey> grown = new HashSet<>();
-        for (GroupCommand.ProduceItem item : p.items()) {
+        for (ReplicaGroupCommand.ProduceItem item : p.items()) {
             PartitionReplica replica = partitions.get(item.key());
             if (replica == null) {
                 results.add(PartitionResult.error(Errors.UNKNOWN_TOPIC_OR_PARTITION, null));
@@ -148,7 +148,7 @@ public final class ReplicaGroup {
         return new PartitionResult(Errors.NONE, null, log.logStartOffset(), -1, log.logStartOffset());
     }
 
-    private PartitionReplica create(GroupCommand.NewPartition np) throws IOException {
+    private PartitionReplica create(ReplicaGroupCommand.NewPartition np) throws IOException {
         Path dir = dirOf(np.key(), np.topic());
         if (Files.exists(dir)) {
             // Left by an earlier run past the last snapshot; the Raft log replays its contents.

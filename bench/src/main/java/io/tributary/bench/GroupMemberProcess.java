@@ -34,13 +34,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *
  * <p>Arguments: {@code bootstrap topic group clientId [key=value ...]} (consumer properties).
  */
-public final class GroupMember {
-    private GroupMember() {
+public final class GroupMemberProcess {
+    private GroupMemberProcess() {
     }
 
     public static void main(String[] args) {
         if (args.length < 4) {
-            System.err.println("usage: GroupMember bootstrap topic group clientId [key=value ...]");
+            System.err.println("usage: GroupMemberProcess bootstrap topic group clientId [key=value ...]");
             System.exit(2);
         }
         String topic = args[1];

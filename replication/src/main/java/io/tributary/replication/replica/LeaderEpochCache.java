@@ -1,4 +1,4 @@
-package io.tributary.replication.group;
+package io.tributary.replication.replica;
 
 import io.tributary.replication.codec.ByteReader;
 import io.tributary.replication.codec.ByteWriter;

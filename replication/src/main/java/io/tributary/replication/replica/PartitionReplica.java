@@ -1,4 +1,4 @@
-package io.tributary.replication.group;
+package io.tributary.replication.replica;
 
 import io.tributary.storage.BatchHeader;
 import io.tributary.storage.LogConfig;

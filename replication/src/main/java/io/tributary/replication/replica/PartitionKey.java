@@ -1,4 +1,4 @@
-package io.tributary.replication.group;
+package io.tributary.replication.replica;
 
 import org.apache.kafka.common.Uuid;
 

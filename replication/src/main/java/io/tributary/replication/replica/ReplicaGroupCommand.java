@@ -1,4 +1,4 @@
-package io.tributary.replication.group;
+package io.tributary.replication.replica;
 
 import io.tributary.replication.codec.ByteReader;
 import io.tributary.replication.codec.ByteWriter;
@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The entries of a replica group's Raft log, and their binary encoding. */
-public sealed interface GroupCommand {
+public sealed interface ReplicaGroupCommand {
     byte PRODUCE = 1;
     byte ADD_PARTITIONS = 2;
     byte REMOVE_PARTITIONS = 3;
@@ -20,27 +20,27 @@ public sealed interface GroupCommand {
      *
      * @param timestampMs the leader's clock when it accepted the request (LogAppendTime, expiry)
      */
-    record Produce(long timestampMs, List<ProduceItem> items) implements GroupCommand {
+    record Produce(long timestampMs, List<ProduceItem> items) implements ReplicaGroupCommand {
     }
 
     /** One partition's batch; {@code logAppendTime} says the topic stamps the leader's time on it. */
     record ProduceItem(PartitionKey key, boolean logAppendTime, ByteBuffer batch) {
     }
 
-    record AddPartitions(List<NewPartition> partitions) implements GroupCommand {
+    record AddPartitions(List<NewPartition> partitions) implements ReplicaGroupCommand {
     }
 
     record NewPartition(PartitionKey key, String topic, Map<String, String> configs) {
     }
 
-    record RemovePartitions(List<PartitionKey> partitions) implements GroupCommand {
+    record RemovePartitions(List<PartitionKey> partitions) implements ReplicaGroupCommand {
     }
 
     /** Moves log start offsets forward (DeleteRecords); -1 means the high watermark. */
-    record DeleteRecords(List<PartitionKey> partitions, List<Long> offsets) implements GroupCommand {
+    record DeleteRecords(List<PartitionKey> partitions, List<Long> offsets) implements ReplicaGroupCommand {
     }
 
-    static ByteBuffer encode(GroupCommand command) {
+    static ByteBuffer encode(ReplicaGroupCommand command) {
         if (command instanceof Produce p) {
             int size = 16;
             for (ProduceItem item : p.items()) {
@@ -70,7 +70,7 @@ public sealed interface GroupCommand {
         return w.toBuffer();
     }
 
-    static GroupCommand decode(ByteBuffer bytes) {
+    static ReplicaGroupCommand decode(ByteBuffer bytes) {
         ByteReader r = new ByteReader(bytes);
         byte type = r.getByte();
         switch (type) {
