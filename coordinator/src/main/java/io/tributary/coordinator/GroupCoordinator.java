@@ -3,7 +3,7 @@ package io.tributary.coordinator;
 import io.tributary.coordinator.group.GroupConfig;
 import io.tributary.coordinator.group.GroupCoordinatorShard;
 import io.tributary.coordinator.runtime.CoordinatorRuntime;
-import io.tributary.coordinator.runtime.TopicPartitionLogs;
+import io.tributary.coordinator.runtime.InternalTopic;
 import java.io.Closeable;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +23,7 @@ public final class GroupCoordinator implements Closeable {
     private static final long REFRESH_MS = 200;
     private static final long COMPACT_AFTER_RECORDS = 10_000;
 
-    private final TopicPartitionLogs logs;
+    private final InternalTopic logs;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tributary-group-coordinator");
         t.setDaemon(true);
@@ -31,7 +31,7 @@ public final class GroupCoordinator implements Closeable {
     });
     private final CoordinatorRuntime<GroupCoordinatorShard> runtime;
 
-    public GroupCoordinator(TopicPartitionLogs logs, GroupConfig config) {
+    public GroupCoordinator(InternalTopic logs, GroupConfig config) {
         this.logs = logs;
         this.runtime = new CoordinatorRuntime<>(TOPIC, logs,
                 (partition, timer, sink) -> new GroupCoordinatorShard(config, System::currentTimeMillis, timer, sink),

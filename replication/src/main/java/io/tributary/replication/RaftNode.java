@@ -2,18 +2,29 @@ package io.tributary.replication;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.Message;
@@ -24,6 +35,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -37,7 +49,7 @@ import org.apache.ratis.util.TimeDuration;
  * are submitted straight to the local server (no client round trip) and the state machine's reply comes
  * back once the entry is committed and applied.
  */
-public final class RaftNode implements Closeable {
+public final class RaftNode implements RaftGroups, Closeable {
     /** The metadata group's id, the same on every cluster. */
     public static final RaftGroupId METADATA_GROUP = RaftGroupId.valueOf(
             UUID.nameUUIDFromBytes("tributary-metadata".getBytes(StandardCharsets.UTF_8)));
@@ -56,8 +68,8 @@ public final class RaftNode implements Closeable {
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private final StateMachine.Registry registry;
-    private final Map<RaftGroupId, org.apache.ratis.client.RaftClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<RaftGroupId, CommitHistory> commitHistories = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<RaftGroupId, RaftClient> clients = new ConcurrentHashMap<>();
+    private final Map<RaftGroupId, CommitHistory> commitHistories = new ConcurrentHashMap<>();
     private volatile RaftServer server;
 
     public RaftNode(ReplicationConfig config, StateMachine.Registry registry) {
@@ -125,7 +137,7 @@ public final class RaftNode implements Closeable {
                 .setServerId(self)
                 .setProperties(ratisProperties(config))
                 .setStateMachineRegistry(registry);
-        boolean isNew = !java.nio.file.Files.exists(config.raftDir().resolve(METADATA_GROUP.getUuid().toString()));
+        boolean isNew = !Files.exists(config.raftDir().resolve(METADATA_GROUP.getUuid().toString()));
         // Ratis recovers every group it finds in its storage; only a new broker is given the metadata group.
         if (isNew && config.joinAddress() == null) {
             builder.setGroup(RaftGroup.valueOf(METADATA_GROUP, peers));
@@ -149,6 +161,7 @@ public final class RaftNode implements Closeable {
         return self;
     }
 
+    @Override
     public int nodeId() {
         return config.nodeId();
     }
@@ -166,13 +179,10 @@ public final class RaftNode implements Closeable {
         return config.raftHost() + ":" + server.getServerRpc().getInetSocketAddress().getPort();
     }
 
-    /**
-     * Submits an entry to a group this broker leads. Completes with the state machine's reply, or with
-     * {@link NotLeaderException} when another broker leads (or no leader is elected yet).
-     */
+    @Override
     public CompletableFuture<ByteBuffer> submit(RaftGroupId group, ByteBuffer entry) {
         if (entry.remaining() > MAX_ENTRY_BYTES) {
-            return CompletableFuture.failedFuture(new org.apache.kafka.common.errors.RecordTooLargeException(
+            return CompletableFuture.failedFuture(new RecordTooLargeException(
                     "a Raft entry of " + entry.remaining() + " bytes exceeds the limit of " + MAX_ENTRY_BYTES));
         }
         RaftClientRequest request = RaftClientRequest.newBuilder()
@@ -218,8 +228,7 @@ public final class RaftNode implements Closeable {
     }
 
     private static boolean isNotLeader(Throwable e) {
-        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-        return cause instanceof NotLeaderException;
+        return Failures.unwrap(e) instanceof NotLeaderOrFollowerException;
     }
 
     private CompletableFuture<ByteBuffer> viaClient(RaftGroupId group, ByteBuffer entry) {
@@ -233,41 +242,39 @@ public final class RaftNode implements Closeable {
                 .handle(RaftNode::replyContent);
     }
 
-    private CompletableFuture<org.apache.ratis.client.RaftClient> client(RaftGroupId group) {
+    private CompletableFuture<RaftClient> client(RaftGroupId group) {
         try {
             return CompletableFuture.completedFuture(clients.computeIfAbsent(group, g -> {
                 try {
-                    return org.apache.ratis.client.RaftClient.newBuilder().setProperties(ratisProperties(config))
+                    return RaftClient.newBuilder().setProperties(ratisProperties(config))
                             .setRaftGroup(server.getDivision(g).getGroup()).setClientId(ClientId.randomId()).build();
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    throw new UncheckedIOException(e);
                 }
             }));
-        } catch (java.io.UncheckedIOException e) {
-            return CompletableFuture.failedFuture(new NotLeaderException("this broker does not host " + group));
+        } catch (UncheckedIOException e) {
+            return CompletableFuture.failedFuture(new NotLeaderOrFollowerException("this broker does not host " + group));
         }
     }
 
     /**
-     * The state machine's reply, or the failure as clients should see it: only a state machine error is
-     * a server error; anything about leadership or the server's state (not the leader, stepping down,
-     * not ready, closing, timed out) means "ask the leader again", which Kafka clients retry.
+     * The state machine's reply, or the failure as Kafka clients should see it, which is where a Ratis
+     * failure becomes a Kafka error: only a state machine error is a server error; anything about
+     * leadership or the server's state (not the leader, stepping down, not ready, closing, timed out)
+     * means "ask the leader again" (NOT_LEADER_OR_FOLLOWER), which Kafka clients retry.
      */
     private static ByteBuffer replyContent(RaftClientReply reply, Throwable error) {
         if (error == null && reply.isSuccess()) {
             return reply.getMessage().getContent().asReadOnlyByteBuffer();
         }
-        Throwable cause = error != null ? error : reply.getException();
-        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        if (cause instanceof org.apache.ratis.protocol.exceptions.StateMachineException) {
+        Throwable cause = Failures.unwrap(error != null ? error : reply.getException());
+        if (cause instanceof StateMachineException) {
             throw new IllegalStateException("applying a Raft entry failed: " + cause.getMessage(), cause);
         }
-        throw new NotLeaderException("no leader could take the entry: " + (cause == null ? "unknown" : cause.getMessage()));
+        throw new NotLeaderOrFollowerException("no leader could take the entry: " + (cause == null ? "unknown" : cause.getMessage()));
     }
 
-    /** Whether this broker currently leads {@code group}, in touch with a majority, and can take writes. */
+    @Override
     public boolean isLeader(RaftGroupId group) {
         return division(group).map(d -> d.isLeaderReady() && inTouchWithMajority(d)).orElse(false);
     }
@@ -281,18 +288,19 @@ public final class RaftNode implements Closeable {
         if (!leader.isLeader()) {
             return false;
         }
-        List<org.apache.ratis.proto.RaftProtos.ServerRpcProto> followers =
+        List<ServerRpcProto> followers =
                 leader.getRoleInfoProto().getLeaderInfo().getFollowerInfoList();
         long inTouch = 1 + followers.stream().filter(f -> f.getLastRpcElapsedTimeMs() <= LEADER_CONTACT_MS).count();
         return inTouch * 2 > followers.size() + 1;
     }
 
-    /** The current Raft term of {@code group} on this broker, -1 if it does not host it. */
+    @Override
     public long term(RaftGroupId group) {
         return division(group).map(DivisionInfo::getCurrentTerm).orElse(-1L);
     }
 
     /** The node id of the group's leader as this broker knows it; never itself while cut off from the majority. */
+    @Override
     public Optional<Integer> leader(RaftGroupId group) {
         return division(group).filter(d -> !d.isLeader() || inTouchWithMajority(d))
                 .map(DivisionInfo::getLeaderId).map(id -> Integer.parseInt(id.toString()));
@@ -303,6 +311,7 @@ public final class RaftNode implements Closeable {
      * that have everything the leader had committed {@code replica.lag.time.max.ms} ago and answered
      * within that time (see {@link CommitHistory}).
      */
+    @Override
     public List<Integer> inSyncReplicas(RaftGroupId group) {
         Optional<RaftServer.Division> division = raftDivision(group);
         if (division.isEmpty()) {
@@ -315,15 +324,15 @@ public final class RaftNode implements Closeable {
         long lagMs = config.replicaLagTimeMaxMs();
         long required = commitHistories.computeIfAbsent(group, g -> new CommitHistory())
                 .committedAsOf(System.currentTimeMillis(), division.get().getRaftLog().getLastCommittedIndex(), lagMs);
-        java.util.Set<Integer> silent = unreachableFollowers(group, lagMs);
+        Set<Integer> silent = unreachableFollowers(group, lagMs);
         List<Integer> inSync = new ArrayList<>();
-        for (org.apache.ratis.proto.RaftProtos.CommitInfoProto commit : division.get().getCommitInfos()) {
+        for (CommitInfoProto commit : division.get().getCommitInfos()) {
             int id = Integer.parseInt(RaftPeerId.valueOf(commit.getServer().getId()).toString());
             if (id == config.nodeId() || (commit.getCommitIndex() >= required && !silent.contains(id))) {
                 inSync.add(id);
             }
         }
-        java.util.Collections.sort(inSync);
+        Collections.sort(inSync);
         return inSync;
     }
 
@@ -361,10 +370,10 @@ public final class RaftNode implements Closeable {
      * Followers of a group this broker leads that have not answered for {@code thresholdMs}: the leader's
      * view of which brokers are unreachable. Empty when this broker does not lead the group.
      */
-    public java.util.Set<Integer> unreachableFollowers(RaftGroupId group, long thresholdMs) {
-        java.util.Set<Integer> out = new java.util.TreeSet<>();
+    public Set<Integer> unreachableFollowers(RaftGroupId group, long thresholdMs) {
+        Set<Integer> out = new TreeSet<>();
         division(group).filter(DivisionInfo::isLeader).ifPresent(info -> {
-            for (org.apache.ratis.proto.RaftProtos.ServerRpcProto f : info.getRoleInfoProto().getLeaderInfo().getFollowerInfoList()) {
+            for (ServerRpcProto f : info.getRoleInfoProto().getLeaderInfo().getFollowerInfoList()) {
                 if (f.getLastRpcElapsedTimeMs() > thresholdMs) {
                     out.add(Integer.parseInt(RaftPeerId.valueOf(f.getId().getId()).toString()));
                 }
@@ -389,6 +398,7 @@ public final class RaftNode implements Closeable {
         }
     }
 
+    @Override
     public boolean hosts(RaftGroupId group) {
         if (server == null) {
             return false;
@@ -414,7 +424,7 @@ public final class RaftNode implements Closeable {
 
     @Override
     public void close() throws IOException {
-        for (org.apache.ratis.client.RaftClient client : clients.values()) {
+        for (RaftClient client : clients.values()) {
             client.close();
         }
         if (server != null) {

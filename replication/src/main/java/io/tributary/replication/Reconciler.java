@@ -1,15 +1,15 @@
 package io.tributary.replication;
 
-import io.tributary.replication.replica.ReplicaGroupCommand;
-import io.tributary.replication.replica.PartitionKey;
-import io.tributary.replication.replica.PartitionReplica;
-import io.tributary.replication.replica.ReplicaGroup;
-import io.tributary.replication.metadata.BrokerInfo;
 import io.tributary.replication.metadata.LeaderReport;
 import io.tributary.replication.metadata.MetadataCommand;
 import io.tributary.replication.metadata.MetadataImage;
 import io.tributary.replication.metadata.ReplicaGroupInfo;
 import io.tributary.replication.metadata.TopicInfo;
+import io.tributary.replication.replica.PartitionKey;
+import io.tributary.replication.replica.PartitionReplica;
+import io.tributary.replication.replica.ReplicaGroup;
+import io.tributary.replication.replica.ReplicaGroupCommand;
+import io.tributary.replication.replica.ReplicaGroups;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -27,6 +27,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.slf4j.Logger;
@@ -45,7 +46,7 @@ final class Reconciler implements Closeable {
     private static final long UNREACHABLE_AFTER_MS = 3000;
 
     private final RaftNode node;
-    private final Partitions partitions;
+    private final ReplicaGroups replicaGroups;
     private final Supplier<MetadataImage> metadata;
     private final Function<MetadataCommand, CompletableFuture<?>> propose;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -57,10 +58,10 @@ final class Reconciler implements Closeable {
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
 
     /** @param propose submits a metadata command through the metadata group */
-    Reconciler(RaftNode node, Partitions partitions, Supplier<MetadataImage> metadata,
+    Reconciler(RaftNode node, ReplicaGroups replicaGroups, Supplier<MetadataImage> metadata,
                Function<MetadataCommand, CompletableFuture<?>> propose) {
         this.node = node;
-        this.partitions = partitions;
+        this.replicaGroups = replicaGroups;
         this.metadata = metadata;
         this.propose = propose;
     }
@@ -92,9 +93,9 @@ final class Reconciler implements Closeable {
         hostGroups(image);
         reportFencing(image);
         Map<String, Map<PartitionKey, ReplicaGroupCommand.NewPartition>> expected = expectedPartitions(image);
-        for (ReplicaGroup group : partitions.localReplicaGroups()) {
+        for (ReplicaGroup group : replicaGroups.all()) {
             applyConfigs(group, image);
-            RaftGroupId raftGroup = RaftGroupId.valueOf(UUID.fromString(group.groupId()));
+            RaftGroupId raftGroup = raftGroupId(group.groupId());
             if (node.isLeader(raftGroup) && !inFlight.contains(group.groupId())) {
                 syncPartitions(group, raftGroup, expected.getOrDefault(group.groupId(), Map.of()));
                 reportLeadership(image, group.groupId(), raftGroup);
@@ -103,26 +104,35 @@ final class Reconciler implements Closeable {
     }
 
     private void hostGroups(MetadataImage image) {
-        for (ReplicaGroupInfo group : image.replicaGroups().values()) {
-            RaftGroupId id = RaftGroupId.valueOf(UUID.fromString(group.id()));
-            if (!group.replicas().contains(node.nodeId()) || node.hosts(id)) {
-                continue;
-            }
+        for (ReplicaGroupInfo group : groupsToHost(image, node.nodeId(), id -> node.hosts(raftGroupId(id)))) {
             Map<Integer, String> addresses = new LinkedHashMap<>();
-            for (int replica : group.replicas()) {
-                BrokerInfo broker = image.brokers().get(replica);
-                if (broker == null) {
-                    return;
-                }
-                addresses.put(replica, broker.raftAddress());
-            }
+            group.replicas().forEach(replica -> addresses.put(replica, image.brokers().get(replica).raftAddress()));
             try {
-                node.addGroup(id, addresses, group.replicas().get(0));
+                node.addGroup(raftGroupId(group.id()), addresses, group.replicas().get(0));
                 LOG.info("hosting replica group {} on brokers {}", group.id(), group.replicas());
             } catch (IOException e) {
                 LOG.warn("could not host replica group {}: {}", group.id(), e.getMessage());
             }
         }
+    }
+
+    /**
+     * The replica groups {@code nodeId} is a member of but does not host yet, whose members have all
+     * registered (their Raft addresses are needed to start the group).
+     */
+    static List<ReplicaGroupInfo> groupsToHost(MetadataImage image, int nodeId, Predicate<String> hosted) {
+        List<ReplicaGroupInfo> out = new ArrayList<>();
+        for (ReplicaGroupInfo group : image.replicaGroups().values()) {
+            if (group.replicas().contains(nodeId) && !hosted.test(group.id())
+                    && image.brokers().keySet().containsAll(group.replicas())) {
+                out.add(group);
+            }
+        }
+        return out;
+    }
+
+    private static RaftGroupId raftGroupId(String id) {
+        return RaftGroupId.valueOf(UUID.fromString(id));
     }
 
     /** Tells the metadata (and so every broker) who leads a group this broker leads, and who is in sync. */
@@ -139,17 +149,27 @@ final class Reconciler implements Closeable {
         if (!node.isLeader(RaftNode.METADATA_GROUP)) {
             return;
         }
-        Set<Integer> unreachable = node.unreachableFollowers(RaftNode.METADATA_GROUP, UNREACHABLE_AFTER_MS);
-        for (int broker : image.brokers().keySet()) {
-            boolean fenced = unreachable.contains(broker);
-            if (fenced != image.fenced().contains(broker)) {
-                LOG.info("broker {} is {}", broker, fenced ? "unreachable: fenced" : "reachable again");
-                propose.apply(new MetadataCommand.FenceBroker(broker, fenced));
-            }
+        for (MetadataCommand.FenceBroker change : fencingChanges(image,
+                node.unreachableFollowers(RaftNode.METADATA_GROUP, UNREACHABLE_AFTER_MS))) {
+            LOG.info("broker {} is {}", change.brokerId(), change.fenced() ? "unreachable: fenced" : "reachable again");
+            propose.apply(change);
         }
     }
 
-    private static Map<String, Map<PartitionKey, ReplicaGroupCommand.NewPartition>> expectedPartitions(MetadataImage image) {
+    /** The brokers whose fencing the metadata has wrong, given those the metadata leader cannot reach. */
+    static List<MetadataCommand.FenceBroker> fencingChanges(MetadataImage image, Set<Integer> unreachable) {
+        List<MetadataCommand.FenceBroker> out = new ArrayList<>();
+        for (int broker : image.brokers().keySet()) {
+            boolean fenced = unreachable.contains(broker);
+            if (fenced != image.fenced().contains(broker)) {
+                out.add(new MetadataCommand.FenceBroker(broker, fenced));
+            }
+        }
+        return out;
+    }
+
+    /** Per replica group, the partitions the metadata places there. */
+    static Map<String, Map<PartitionKey, ReplicaGroupCommand.NewPartition>> expectedPartitions(MetadataImage image) {
         Map<String, Map<PartitionKey, ReplicaGroupCommand.NewPartition>> byGroup = new HashMap<>();
         for (TopicInfo topic : image.topics().values()) {
             for (int p = 0; p < topic.partitionCount(); p++) {
@@ -162,31 +182,38 @@ final class Reconciler implements Closeable {
     }
 
     private void syncPartitions(ReplicaGroup group, RaftGroupId raftGroup, Map<PartitionKey, ReplicaGroupCommand.NewPartition> expected) {
-        List<ReplicaGroupCommand.NewPartition> missing = new ArrayList<>();
-        for (Map.Entry<PartitionKey, ReplicaGroupCommand.NewPartition> e : expected.entrySet()) {
-            if (group.partition(e.getKey()) == null) {
-                missing.add(e.getValue());
-            }
-        }
-        List<PartitionKey> extra = new ArrayList<>();
-        Set<PartitionKey> wanted = new HashSet<>(expected.keySet());
-        for (PartitionReplica replica : group.partitions()) {
-            if (!wanted.contains(replica.key())) {
-                extra.add(replica.key());
-            }
-        }
-        if (missing.isEmpty() && extra.isEmpty()) {
+        Set<PartitionKey> hosted = new HashSet<>();
+        group.partitions().forEach(replica -> hosted.add(replica.key()));
+        ReplicaGroupCommand change = partitionChange(hosted, expected);
+        if (change == null) {
             return;
         }
         inFlight.add(group.groupId());
-        ReplicaGroupCommand command = missing.isEmpty() ? new ReplicaGroupCommand.RemovePartitions(extra) : new ReplicaGroupCommand.AddPartitions(missing);
-        partitions.submit(raftGroup, command).whenComplete((r, e) -> {
+        node.submit(raftGroup, ReplicaGroupCommand.encode(change)).whenComplete((r, e) -> {
             inFlight.remove(group.groupId());
             if (e != null) {
                 LOG.debug("partition change in group {} failed: {}", group.groupId(), e.getMessage());
             }
             trigger();
         });
+    }
+
+    /**
+     * The entry that brings a group's partitions closer to what the metadata places there: first the
+     * missing ones are added, then (on a later pass) the extra ones removed; null when they match.
+     */
+    static ReplicaGroupCommand partitionChange(Set<PartitionKey> hosted, Map<PartitionKey, ReplicaGroupCommand.NewPartition> expected) {
+        List<ReplicaGroupCommand.NewPartition> missing = new ArrayList<>();
+        expected.forEach((key, partition) -> {
+            if (!hosted.contains(key)) {
+                missing.add(partition);
+            }
+        });
+        if (!missing.isEmpty()) {
+            return new ReplicaGroupCommand.AddPartitions(missing);
+        }
+        List<PartitionKey> extra = hosted.stream().filter(key -> !expected.containsKey(key)).toList();
+        return extra.isEmpty() ? null : new ReplicaGroupCommand.RemovePartitions(extra);
     }
 
     private static void applyConfigs(ReplicaGroup group, MetadataImage image) {

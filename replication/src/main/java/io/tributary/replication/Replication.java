@@ -1,19 +1,24 @@
 package io.tributary.replication;
 
+import io.tributary.replication.partition.AppendWatchers;
+import io.tributary.replication.partition.Partitions;
+import io.tributary.replication.partition.TopicSettings;
 import io.tributary.replication.replica.ReplicaGroup;
 import io.tributary.replication.replica.ReplicaGroupStateMachine;
+import io.tributary.replication.replica.ReplicaGroups;
 import io.tributary.replication.metadata.BrokerInfo;
 import io.tributary.replication.metadata.ClusterMetadata;
 import io.tributary.replication.metadata.MetadataCommand;
 import io.tributary.replication.metadata.MetadataService;
 import io.tributary.replication.metadata.MetadataStateMachine;
-import io.tributary.storage.LogConfig;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.common.Uuid;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.statemachine.StateMachine;
 import org.slf4j.Logger;
@@ -29,26 +34,29 @@ public final class Replication implements Closeable {
     private final ReplicationConfig config;
     private final ClusterMetadata metadata = new ClusterMetadata();
     private final RaftNode node;
+    private final ReplicaGroups replicaGroups = new ReplicaGroups();
+    private final AppendWatchers watchers = new AppendWatchers();
     private final Partitions partitions;
     private final MetadataService metadataService;
     private final Reconciler reconciler;
-    private final Function<Map<String, String>, LogConfig> logConfigs;
+    private final Function<Map<String, String>, TopicSettings> topicSettings;
     private final long producerExpirationMs;
 
     /**
-     * @param logConfigs           a topic's config overrides to its log settings, broker defaults applied
+     * @param topicConfigs         a topic's config overrides to its effective configs (the broker's
+     *                             defaults under the overrides, Kafka's topic-level names)
      * @param producerExpirationMs {@code producer.id.expiration.ms}
      */
-    public Replication(ReplicationConfig config, Function<Map<String, String>, LogConfig> logConfigs,
+    public Replication(ReplicationConfig config, UnaryOperator<Map<String, String>> topicConfigs,
                        long producerExpirationMs) throws IOException {
         this.config = config;
-        this.logConfigs = logConfigs;
+        this.topicSettings = TopicSettings.resolver(topicConfigs);
         this.producerExpirationMs = producerExpirationMs;
         StateMachine.Registry registry = this::stateMachineFor;
         this.node = new RaftNode(config, registry);
-        this.partitions = new Partitions(node, metadata::image);
+        this.partitions = new Partitions(node, replicaGroups, metadata::image, topicSettings, watchers);
         this.metadataService = new MetadataService(node, metadata, config.groupsPerBroker());
-        this.reconciler = new Reconciler(node, partitions, metadata::image, metadataService::submit);
+        this.reconciler = new Reconciler(node, replicaGroups, metadata::image, metadataService::submit);
     }
 
     private StateMachine stateMachineFor(RaftGroupId groupId) {
@@ -56,9 +64,9 @@ public final class Replication implements Closeable {
             return new MetadataStateMachine(metadata, image -> reconcilerTrigger(),
                     () -> node.queryLeader(RaftNode.METADATA_GROUP, SnapshottingStateMachine.SNAPSHOT_QUERY));
         }
-        ReplicaGroup group = new ReplicaGroup(groupId.getUuid().toString(), config.dataDir(), logConfigs,
-                producerExpirationMs, key -> partitions.watchers().appended(key));
-        partitions.register(group);
+        ReplicaGroup group = new ReplicaGroup(groupId.getUuid().toString(), config.dataDir(),
+                overrides -> topicSettings.apply(overrides).log(), producerExpirationMs, watchers::appended);
+        replicaGroups.register(group);
         return new ReplicaGroupStateMachine(group, this::reconcilerTrigger);
     }
 
@@ -77,7 +85,7 @@ public final class Replication implements Closeable {
         BrokerInfo self = new BrokerInfo(config.nodeId(), listenerHost, listenerPort, node.boundRaftAddress());
         while (true) {
             try {
-                metadataService.submit(new MetadataCommand.RegisterBroker(self, org.apache.kafka.common.Uuid.randomUuid().toString())).get(5, TimeUnit.SECONDS);
+                metadataService.submit(new MetadataCommand.RegisterBroker(self, Uuid.randomUuid().toString())).get(5, TimeUnit.SECONDS);
                 break;
             } catch (Exception e) {
                 if (System.nanoTime() > deadline) {

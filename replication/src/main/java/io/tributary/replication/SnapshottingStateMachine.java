@@ -1,5 +1,7 @@
 package io.tributary.replication;
 
+import io.tributary.replication.codec.ByteReader;
+import io.tributary.replication.codec.ByteWriter;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,6 +33,8 @@ import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A thin Ratis state machine: it hands each committed entry to a domain object and keeps that object's
@@ -53,10 +57,12 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     /** The read-only query a follower sends the leader for its state: answered with term, index, snapshot. */
     public static final ByteBuffer SNAPSHOT_QUERY = ByteBuffer.wrap(new byte[] {'S'}).asReadOnlyBuffer();
 
+    private static final int SNAPSHOT_ANSWER_VERSION = 1;
+
     /** How long a follower waits for its Raft log to be applied before it answers with its own state. */
     private static final Duration OWN_SNAPSHOT_WAIT = Duration.ofSeconds(2);
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SnapshottingStateMachine.class);
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshottingStateMachine.class);
 
     private static final SnapshotRetentionPolicy KEEP_TWO = new SnapshotRetentionPolicy() {
         @Override
@@ -94,6 +100,10 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
 
     /** Replaces the domain state with a snapshot's, or with the initial state when {@code file} is null. */
     protected abstract void loadSnapshot(Path file) throws IOException;
+
+    /** Called, between entries, once a snapshot of the state as of now is durably stored. */
+    protected void snapshotStored() throws IOException {
+    }
 
     @Override
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
@@ -173,7 +183,7 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
         }
     }
 
-    /** Answers {@link #SNAPSHOT_QUERY}: term int64, index int64, then the snapshot bytes. */
+    /** Answers {@link #SNAPSHOT_QUERY}: {@code version:int16 (=1) term:int64 index:int64 snapshot:bytes}. */
     @Override
     public CompletableFuture<Message> query(Message request) {
         if (leaderSnapshot == null || !request.getContent().asReadOnlyByteBuffer().equals(SNAPSHOT_QUERY)) {
@@ -186,8 +196,8 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
                 state = snapshot();
                 last = getLastAppliedTermIndex();
             }
-            ByteBuffer reply = ByteBuffer.allocate(16 + state.remaining());
-            reply.putLong(last.getTerm()).putLong(last.getIndex()).put(state).flip();
+            ByteBuffer reply = new ByteWriter(24 + state.remaining()).putVersion(SNAPSHOT_ANSWER_VERSION)
+                    .putLong(last.getTerm()).putLong(last.getIndex()).putBytes(state).toBuffer();
             return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.failedFuture(e);
@@ -226,10 +236,12 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
         }
         LOG.info("group {}: catching up from the leader's snapshot (its log starts at {})", getGroupId(), firstAvailable);
         return leaderSnapshot.get().thenApply(reply -> {
-            TermIndex asOf = TermIndex.valueOf(reply.getLong(), reply.getLong());
+            ByteReader r = new ByteReader(reply);
+            r.version(SNAPSHOT_ANSWER_VERSION, "snapshot answer");
+            TermIndex asOf = TermIndex.valueOf(r.getLong(), r.getLong());
             File file = storage.getSnapshotFile(asOf.getTerm(), asOf.getIndex());
             try {
-                storeSnapshot(file, reply.slice(), asOf);
+                storeSnapshot(file, r.getBytes(), asOf);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -297,6 +309,7 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
         synchronized (applying) {
             TermIndex last = getLastAppliedTermIndex();
             storeSnapshot(storage.getSnapshotFile(last.getTerm(), last.getIndex()), snapshot(), last);
+            snapshotStored();
             return last;
         }
     }

@@ -2,7 +2,6 @@ package io.tributary.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.storage.LogConfig;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -53,7 +52,7 @@ class MetadataCatchUpTest {
     private Replication start(int nodeId, int raftPort, Map<Integer, String> peers, String join) throws Exception {
         ReplicationConfig config = new ReplicationConfig(nodeId, "127.0.0.1", raftPort, dir.resolve(String.valueOf(nodeId)),
                 peers, 2, 30_000, join, SMALL_LOG);
-        Replication replication = new Replication(config, overrides -> LogConfig.from(overrides, LogConfig.DEFAULTS), 86_400_000L);
+        Replication replication = new Replication(config, overrides -> overrides, 86_400_000L);
         replication.start("127.0.0.1", 9092 + nodeId, 60_000);
         return replication;
     }

@@ -2,11 +2,11 @@ package io.tributary.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.replication.replica.ReplicaGroupCommand;
-import io.tributary.replication.replica.PartitionReplica;
-import io.tributary.replication.replica.PartitionResult;
 import io.tributary.replication.metadata.MetadataResult;
-import io.tributary.storage.LogConfig;
+import io.tributary.replication.partition.AppendOrigin;
+import io.tributary.replication.partition.AppendResult;
+import io.tributary.replication.partition.PartitionLeader;
+import io.tributary.replication.partition.Partitions;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +28,7 @@ class ReplicationTest {
 
     private Replication start() throws Exception {
         ReplicationConfig config = new ReplicationConfig(1, "127.0.0.1", 0, dir, Map.of(1, "127.0.0.1:0"), 2, 30_000, null, Map.of());
-        Replication replication = new Replication(config, overrides -> LogConfig.from(overrides, LogConfig.DEFAULTS), 86_400_000L);
+        Replication replication = new Replication(config, overrides -> overrides, 86_400_000L);
         replication.start("127.0.0.1", 9092, 30_000);
         return replication;
     }
@@ -50,45 +50,39 @@ class ReplicationTest {
             assertThat(created.error()).isEqualTo(Errors.NONE);
             assertThat(r.metadata().createTopic("orders", Uuid.randomUuid(), 1, 1, Map.of()).get().error())
                     .isEqualTo(Errors.TOPIC_ALREADY_EXISTS);
-            Partitions.Location loc = r.partitions().locate("orders", 1).orElseThrow();
-            awaitReplica(r, loc);
-            assertThat(r.partitions().isLeader(loc)).isTrue();
+            PartitionLeader leader = awaitLeader(r, "orders", 1);
+            int firstEpoch = leader.leaderEpoch();
 
-            List<PartitionResult> first = produce(r, loc, batch(7, 0, "a", "b"));
-            assertThat(first.get(0).error()).isEqualTo(Errors.NONE);
-            assertThat(first.get(0).offset()).isZero();
-            assertThat(produce(r, loc, batch(7, 2, "c")).get(0).offset()).isEqualTo(2);
-            assertThat(produce(r, loc, batch(7, 0, "a", "b")).get(0).offset()).as("duplicate").isZero();
-            assertThat(produce(r, loc, batch(7, 9, "x")).get(0).error()).isEqualTo(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
-            assertThat(r.partitions().replica(loc).orElseThrow().log().logEndOffset()).isEqualTo(3);
+            AppendResult first = produce(r, leader, batch(7, 0, "a", "b"));
+            assertThat(first.error()).isEqualTo(Errors.NONE);
+            assertThat(first.baseOffset()).isZero();
+            assertThat(produce(r, leader, batch(7, 2, "c")).baseOffset()).isEqualTo(2);
+            assertThat(produce(r, leader, batch(7, 0, "a", "b")).baseOffset()).as("duplicate").isZero();
+            assertThat(produce(r, leader, batch(7, 9, "x")).error()).isEqualTo(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
+            assertThat(leader.highWatermark()).isEqualTo(3);
+            assertThat(leader.endOffsetForEpoch(firstEpoch).endOffset()).isEqualTo(3);
         }
         try (Replication r = start()) {
-            Partitions.Location loc = r.partitions().locate("orders", 1).orElseThrow();
-            awaitReplica(r, loc);
-            PartitionReplica replica = r.partitions().replica(loc).orElseThrow();
-            assertThat(replica.log().logEndOffset()).isEqualTo(3);
-            awaitLeader(r, loc);
-            assertThat(produce(r, loc, batch(7, 2, "c")).get(0).offset()).as("duplicate after restart").isEqualTo(2);
-            assertThat(produce(r, loc, batch(7, 3, "d")).get(0).offset()).isEqualTo(3);
-            assertThat(replica.epochs().latestEpoch()).isGreaterThan(1);
+            PartitionLeader leader = awaitLeader(r, "orders", 1);
+            assertThat(leader.highWatermark()).isEqualTo(3);
+            assertThat(produce(r, leader, batch(7, 2, "c")).baseOffset()).as("duplicate after restart").isEqualTo(2);
+            assertThat(produce(r, leader, batch(7, 3, "d")).baseOffset()).isEqualTo(3);
+            assertThat(leader.endOffsetForEpoch(Integer.MAX_VALUE).epoch()).isEqualTo(leader.leaderEpoch()).isGreaterThan(1);
         }
     }
 
-    private static List<PartitionResult> produce(Replication r, Partitions.Location loc, ByteBuffer batch) throws Exception {
-        return r.partitions().produce(loc.raftGroup(), System.currentTimeMillis(),
-                List.of(new ReplicaGroupCommand.ProduceItem(loc.key(), false, batch))).get(10, TimeUnit.SECONDS);
+    private static AppendResult produce(Replication r, PartitionLeader leader, ByteBuffer batch) throws Exception {
+        return r.partitions().append(List.of(new Partitions.Write(leader, MemoryRecords.readableRecords(batch))),
+                AppendOrigin.CLIENT, (short) -1, 10_000).get(10, TimeUnit.SECONDS).get(0);
     }
 
-    private static void awaitReplica(Replication r, Partitions.Location loc) throws InterruptedException {
-        for (int i = 0; i < 200 && r.partitions().replica(loc).isEmpty(); i++) {
+    private static PartitionLeader awaitLeader(Replication r, String topic, int partition) throws InterruptedException {
+        Partitions.Lookup lookup = r.partitions().leader(topic, partition);
+        for (int i = 0; i < 200 && !lookup.found(); i++) {
             Thread.sleep(50);
+            lookup = r.partitions().leader(topic, partition);
         }
-        assertThat(r.partitions().replica(loc)).isPresent();
-    }
-
-    private static void awaitLeader(Replication r, Partitions.Location loc) throws InterruptedException {
-        for (int i = 0; i < 200 && !r.partitions().isLeader(loc); i++) {
-            Thread.sleep(50);
-        }
+        assertThat(lookup.error()).isEqualTo(Errors.NONE);
+        return lookup.leader();
     }
 }

@@ -39,6 +39,8 @@ public final class BatchHeader {
     static final int PRODUCER_EPOCH = 51;
     static final int BASE_SEQUENCE = 53;
     static final int RECORD_COUNT = 57;
+    /** The attributes bit that says the batch's timestamps are the broker's (LogAppendTime). */
+    static final short TIMESTAMP_TYPE_LOG_APPEND = 0x08;
 
     private BatchHeader() {
     }
@@ -107,6 +109,16 @@ public final class BatchHeader {
     /** Sets the leader epoch; it lies outside the CRC, so the CRC stays valid. */
     public static void setPartitionLeaderEpoch(ByteBuffer buf, int pos, int epoch) {
         buf.putInt(pos + PARTITION_LEADER_EPOCH, epoch);
+    }
+
+    /**
+     * Stamps the broker's clock on the batch, as Kafka does for a LogAppendTime topic: the timestamp type
+     * bit and the max timestamp change, and so does the CRC that covers them.
+     */
+    public static void setLogAppendTime(ByteBuffer buf, int pos, long timestampMs) {
+        buf.putLong(pos + MAX_TIMESTAMP, timestampMs);
+        buf.putShort(pos + ATTRIBUTES, (short) (attributes(buf, pos) | TIMESTAMP_TYPE_LOG_APPEND));
+        updateCrc(buf, pos);
     }
 
     /** CRC-32C over attributes to the end of the batch, as the batch's crc field covers. */

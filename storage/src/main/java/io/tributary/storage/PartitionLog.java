@@ -5,8 +5,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -486,9 +488,27 @@ public final class PartitionLog implements Closeable {
             segment.close();
         }
         segments.clear();
+        deleteDirectory(dir);
+    }
+
+    /**
+     * Closes the log and moves its directory to {@code target} in one rename, so that the partition is gone
+     * from its own name but its files can still be brought back (or deleted later).
+     */
+    public synchronized void closeAndMove(Path target) throws IOException {
+        close();
+        Files.move(dir, target, StandardCopyOption.ATOMIC_MOVE);
+        Io.fsyncDirectory(dir.getParent());
+    }
+
+    /** Deletes a partition directory and everything in it, if it exists. */
+    public static void deleteDirectory(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
         try (Stream<Path> files = Files.walk(dir)) {
             List<Path> all = new ArrayList<>(files.toList());
-            java.util.Collections.reverse(all);
+            Collections.reverse(all);
             for (Path p : all) {
                 Files.deleteIfExists(p);
             }

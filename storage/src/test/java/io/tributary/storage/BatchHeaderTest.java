@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.junit.jupiter.api.Test;
 
@@ -59,6 +60,18 @@ class BatchHeaderTest {
         assertThat(BatchHeader.validate(buf, 0, buf.limit())).contains("CRC");
         BatchHeader.updateCrc(buf, 0);
         assertThat(BatchHeader.validate(buf, 0, buf.limit())).isNull();
+    }
+
+    @Test
+    void logAppendTimeIsStampedAsKafkaClientsReadsIt() {
+        ByteBuffer buf = copy(TestBatches.batch(0, 1_000, "a", "b"));
+        BatchHeader.setLogAppendTime(buf, 0, 5_000);
+
+        RecordBatch kafka = MemoryRecords.readableRecords(buf.duplicate()).batches().iterator().next();
+        kafka.ensureValid();
+        assertThat(kafka.timestampType()).isEqualTo(TimestampType.LOG_APPEND_TIME);
+        assertThat(kafka.maxTimestamp()).isEqualTo(5_000);
+        assertThat(kafka.iterator().next().timestamp()).isEqualTo(5_000);
     }
 
     private static ByteBuffer copy(ByteBuffer b) {

@@ -202,4 +202,24 @@ class PartitionLogTest {
     private static List<Long> range(long from, long to) {
         return java.util.stream.LongStream.range(from, to).boxed().toList();
     }
+
+    @Test
+    void aRemovedLogMovesAsideWholeAndCanBeReopenedOrDeleted() throws Exception {
+        Path partition = dir.resolve("t-0");
+        Path aside = dir.resolve("t-0.removed");
+        PartitionLog log = PartitionLog.open(partition, SMALL_SEGMENTS, now::get);
+        for (int i = 0; i < 10; i++) {
+            log.append(batchOfSize(i * 2L, now.get(), 2, 100));
+        }
+        log.closeAndMove(aside);
+        assertThat(partition).doesNotExist();
+
+        try (PartitionLog back = PartitionLog.open(aside, SMALL_SEGMENTS, now::get)) {
+            assertThat(back.logEndOffset()).isEqualTo(20);
+            assertThat(TestBatches.readAll(back, 0)).hasSize(20);
+        }
+        PartitionLog.deleteDirectory(aside);
+        assertThat(aside).doesNotExist();
+        PartitionLog.deleteDirectory(aside);
+    }
 }

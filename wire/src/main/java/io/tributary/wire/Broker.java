@@ -3,22 +3,19 @@ package io.tributary.wire;
 import io.tributary.coordinator.GroupCoordinator;
 import io.tributary.coordinator.ProducerIdManager;
 import io.tributary.coordinator.group.GroupConfig;
-import io.tributary.coordinator.runtime.InternalTopicLogs;
-import io.tributary.replication.Partitions;
+import io.tributary.coordinator.runtime.ReplicatedInternalTopic;
 import io.tributary.replication.Replication;
 import io.tributary.replication.ReplicationConfig;
-import io.tributary.replication.replica.PartitionReplica;
 import io.tributary.replication.metadata.MetadataService;
+import io.tributary.replication.partition.Partitions;
 import io.tributary.wire.admin.ClusterView;
 import io.tributary.wire.admin.InternalTopics;
-import io.tributary.wire.admin.PartitionAccess;
 import io.tributary.wire.admin.TopicService;
 import io.tributary.wire.api.ApiHandler;
 import io.tributary.wire.api.ApiRegistry;
 import io.tributary.wire.config.BrokerConfig;
 import io.tributary.wire.config.TopicConfigDescriber;
 import io.tributary.wire.config.TopicConfigs;
-import io.tributary.wire.fetch.FetchService;
 import io.tributary.wire.handlers.AlterConfigsHandler;
 import io.tributary.wire.handlers.ApiVersionsHandler;
 import io.tributary.wire.handlers.CreatePartitionsHandler;
@@ -46,7 +43,6 @@ import io.tributary.wire.handlers.MetadataHandler;
 import io.tributary.wire.handlers.OffsetForLeaderEpochHandler;
 import io.tributary.wire.handlers.ProduceHandler;
 import io.tributary.wire.metrics.BrokerMetrics;
-import io.tributary.wire.produce.ProduceService;
 import io.tributary.wire.server.KafkaServer;
 import java.io.Closeable;
 import java.io.IOException;
@@ -80,9 +76,9 @@ public final class Broker implements Closeable {
         ReplicationConfig replicationConfig = new ReplicationConfig(config.nodeId(), raft.host(), raft.port(),
                 config.dataDir().toAbsolutePath(), config.raftPeers(), config.getInt(BrokerConfig.RAFT_GROUPS_PER_BROKER),
                 config.getLong(BrokerConfig.REPLICA_LAG_TIME_MAX_MS), config.get(BrokerConfig.RAFT_JOIN), config.ratisProperties());
-        this.replication = new Replication(replicationConfig, overrides -> TopicConfigs.logConfig(overrides, config),
+        this.replication = new Replication(replicationConfig, overrides -> TopicConfigs.effective(overrides, config),
                 config.getLong(BrokerConfig.PRODUCER_ID_EXPIRATION_MS));
-        this.groups = new GroupCoordinator(new InternalTopicLogs(GroupCoordinator.TOPIC, replication.partitions(),
+        this.groups = new GroupCoordinator(new ReplicatedInternalTopic(GroupCoordinator.TOPIC, replication.partitions(),
                 replication.metadata()::image), GroupConfig.from(config.all()));
     }
 
@@ -104,7 +100,8 @@ public final class Broker implements Closeable {
         }
         server.open();
         long retentionCheck = config.getLong(BrokerConfig.RETENTION_CHECK_INTERVAL_MS);
-        scheduler.scheduleWithFixedDelay(this::applyRetention, retentionCheck, retentionCheck, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(replication.partitions()::applyRetention, retentionCheck, retentionCheck,
+                TimeUnit.MILLISECONDS);
         LOG.info("Tributary broker {} started: Kafka protocol on {}:{}, data in {}", config.nodeId(), listener.host(), port,
                 config.dataDir().toAbsolutePath());
     }
@@ -113,8 +110,7 @@ public final class Broker implements Closeable {
         MetadataService metadata = replication.metadata();
         Partitions partitions = replication.partitions();
         TopicService topics = new TopicService(metadata, partitions, config, scheduler);
-        ClusterView cluster = new ClusterView(metadata, partitions);
-        PartitionAccess access = new PartitionAccess(partitions, metadata::image);
+        ClusterView cluster = new ClusterView(metadata);
         TopicConfigDescriber describer = new TopicConfigDescriber(config);
         InternalTopics internalTopics = new InternalTopics(topics, config);
         return List.of(
@@ -124,15 +120,15 @@ public final class Broker implements Closeable {
                 new CreateTopicsHandler(topics, describer),
                 new DeleteTopicsHandler(topics),
                 new CreatePartitionsHandler(topics),
-                new ProduceHandler(new ProduceService(partitions, metadata::image, config, metrics)),
-                new FetchHandler(new FetchService(access, partitions, metrics)),
-                new ListOffsetsHandler(access),
-                new OffsetForLeaderEpochHandler(access),
+                new ProduceHandler(partitions, metrics),
+                new FetchHandler(partitions, metrics),
+                new ListOffsetsHandler(partitions),
+                new OffsetForLeaderEpochHandler(partitions),
                 new InitProducerIdHandler(new ProducerIdManager(metadata::allocateProducerIds)),
                 new DescribeConfigsHandler(describer, () -> metadata.image().topics(), config.nodeId()),
                 new IncrementalAlterConfigsHandler(topics),
                 new AlterConfigsHandler(topics),
-                new DeleteRecordsHandler(access, partitions),
+                new DeleteRecordsHandler(partitions),
                 new FindCoordinatorHandler(internalTopics, partitions, cluster),
                 new JoinGroupHandler(groups),
                 new SyncGroupHandler(groups),
@@ -144,16 +140,6 @@ public final class Broker implements Closeable {
                 new DescribeGroupsHandler(groups),
                 new ListGroupsHandler(groups),
                 new DeleteGroupsHandler(groups));
-    }
-
-    private void applyRetention() {
-        for (PartitionReplica replica : replication.partitions().localReplicas()) {
-            try {
-                replica.log().applyRetention();
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("retention of {} failed: {}", replica, e.getMessage());
-            }
-        }
     }
 
     public int port() {

@@ -14,4 +14,9 @@ public record CoordinatorRecord(ByteBuffer key, ByteBuffer value) {
     public boolean isTombstone() {
         return value == null;
     }
+
+    /** About what the record takes in a record batch: key, value and a record header's worth. */
+    public int estimatedSize() {
+        return 32 + key.remaining() + (value == null ? 0 : value.remaining());
+    }
 }

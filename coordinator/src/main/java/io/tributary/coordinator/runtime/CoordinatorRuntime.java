@@ -1,13 +1,11 @@
 package io.tributary.coordinator.runtime;
 
-import io.tributary.storage.FileSlice;
-import io.tributary.storage.PartitionLog;
+import io.tributary.replication.Failures;
 import java.io.Closeable;
-import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -15,15 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CoordinatorLoadInProgressException;
 import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
-import org.apache.kafka.common.record.internal.Record;
-import org.apache.kafka.common.record.internal.RecordBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,10 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class CoordinatorRuntime<S extends CoordinatorShard> implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorRuntime.class);
-    private static final int LOAD_READ_BYTES = 1 << 20;
+    /** Queued writes are sent together up to this size; a larger write goes alone. */
     private static final int MAX_BATCH_BYTES = 512 * 1024;
-    /** What fits in one Raft entry with room for the batch and entry headers. */
-    private static final int MAX_RECORD_BATCH_BYTES = io.tributary.replication.RaftNode.MAX_ENTRY_BYTES - 64 * 1024;
 
     /** Builds a shard for a partition; the shard keeps the timer and sink it is given. */
     public interface ShardFactory<S> {
@@ -50,13 +40,13 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
     }
 
     private final String topic;
-    private final TopicPartitionLogs logs;
+    private final InternalTopic logs;
     private final ShardFactory<S> factory;
     private final ScheduledExecutorService thread;
     private final long compactAfterRecords;
     private final Map<Integer, Hosted> hosted = new ConcurrentHashMap<>();
 
-    public CoordinatorRuntime(String topic, TopicPartitionLogs logs, ShardFactory<S> factory,
+    public CoordinatorRuntime(String topic, InternalTopic logs, ShardFactory<S> factory,
                               ScheduledExecutorService thread, long compactAfterRecords) {
         this.topic = topic;
         this.logs = logs;
@@ -112,10 +102,13 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
                 recordsSinceCompaction = 0;
                 queueCompaction();
             }
+            // Writes go together up to MAX_BATCH_BYTES, and a larger one alone: one too large for a Raft
+            // entry is then refused on its own (RecordTooLargeException), without disturbing the others.
             List<Pending> batch = new ArrayList<>();
             int bytes = 0;
             boolean compaction = queue.peekFirst().compaction();
-            while (!queue.isEmpty() && queue.peekFirst().compaction() == compaction && (batch.isEmpty() || bytes < MAX_BATCH_BYTES)) {
+            while (!queue.isEmpty() && queue.peekFirst().compaction() == compaction
+                    && (batch.isEmpty() || bytes + queue.peekFirst().sizeInBytes() <= MAX_BATCH_BYTES)) {
                 Pending p = queue.pollFirst();
                 batch.add(p);
                 bytes += p.sizeInBytes();
@@ -126,18 +119,11 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
             writing = true;
             List<CoordinatorRecord> records = new ArrayList<>();
             batch.forEach(p -> records.addAll(p.records()));
-            int size = bytes;
-            if (batch.size() == 1 && size > MAX_RECORD_BATCH_BYTES) {
-                // One write too large for a Raft entry: refuse it alone, without disturbing the shard.
-                thread.execute(() -> failed(batch, new RecordTooLargeException("coordinator records of " + size
-                        + " bytes exceed " + MAX_RECORD_BATCH_BYTES)));
-                return;
-            }
             if (records.isEmpty()) {
                 thread.execute(() -> committed(batch, records, -1));
                 return;
             }
-            logs.append(partition, encode(records)).whenComplete((baseOffset, error) -> thread.execute(() -> {
+            logs.append(partition, records).whenComplete((baseOffset, error) -> thread.execute(() -> {
                 if (error != null) {
                     failed(batch, error);
                 } else {
@@ -155,7 +141,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
             List<CoordinatorRecord> chunk = new ArrayList<>();
             int bytes = 0;
             for (CoordinatorRecord r : shard.liveRecords()) {
-                int size = 32 + r.key().remaining() + (r.value() == null ? 0 : r.value().remaining());
+                int size = r.estimatedSize();
                 if (!chunk.isEmpty() && bytes + size > MAX_BATCH_BYTES) {
                     chunks.add(chunk);
                     chunk = new ArrayList<>();
@@ -201,7 +187,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
 
         private void failed(List<Pending> batch, Throwable error) {
             writing = false;
-            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+            Throwable cause = Failures.unwrap(error);
             LOG.debug("{}-{}: append failed: {}", topic, partition, cause.getMessage());
             Throwable reported = cause instanceof RecordTooLargeException ? cause : notCoordinator(partition);
             batch.forEach(p -> p.done().completeExceptionally(reported));
@@ -224,7 +210,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
         int sizeInBytes() {
             int n = 0;
             for (CoordinatorRecord r : records) {
-                n += 32 + r.key().remaining() + (r.value() == null ? 0 : r.value().remaining());
+                n += r.estimatedSize();
             }
             return n;
         }
@@ -264,72 +250,28 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
 
     /** Builds a shard by replaying its partition; returns the records replayed, or -1 if it could not. */
     private long load(int partition) {
-        PartitionLog log = logs.log(partition).orElse(null);
+        Iterator<CoordinatorRecord> log = logs.records(partition).orElse(null);
         if (log == null) {
             return -1;
         }
         Hosted h = new Hosted(partition);
         hosted.put(partition, h);
         try {
-            long records = replayAll(log, h.shard);
+            long records = 0;
+            while (log.hasNext()) {
+                h.shard.replay(log.next());
+                records++;
+            }
             h.recordsSinceCompaction = records;
             h.loaded = true;
             h.shard.onLoaded();
             return records;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             LOG.warn("{}-{}: loading failed, retrying: {}", topic, partition, e.toString());
             hosted.remove(partition);
             h.unload();
             return -1;
         }
-    }
-
-    private static long replayAll(PartitionLog log, CoordinatorShard shard) throws IOException {
-        long next = log.logStartOffset();
-        long end = log.logEndOffset();
-        long count = 0;
-        while (next < end) {
-            FileSlice slice;
-            try {
-                slice = log.read(next, LOAD_READ_BYTES, end, true);
-            } catch (io.tributary.storage.OffsetOutOfRangeException e) {
-                next = log.logStartOffset();
-                continue;
-            }
-            if (slice.isEmpty()) {
-                break;
-            }
-            for (RecordBatch batch : MemoryRecords.readableRecords(slice.read()).batches()) {
-                for (Record r : batch) {
-                    if (r.offset() >= next && r.hasKey()) {
-                        shard.replay(new CoordinatorRecord(copy(r.key()), r.hasValue() ? copy(r.value()) : null));
-                        count++;
-                    }
-                }
-                next = batch.lastOffset() + 1;
-            }
-        }
-        return count;
-    }
-
-    private static ByteBuffer copy(ByteBuffer b) {
-        ByteBuffer c = ByteBuffer.allocate(b.remaining());
-        c.put(b.duplicate());
-        return c.flip();
-    }
-
-    private static ByteBuffer encode(List<CoordinatorRecord> records) {
-        int size = 64;
-        for (CoordinatorRecord r : records) {
-            size += 32 + r.key().remaining() + (r.value() == null ? 0 : r.value().remaining());
-        }
-        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(size), Compression.NONE,
-                TimestampType.CREATE_TIME, 0);
-        long now = System.currentTimeMillis();
-        for (CoordinatorRecord r : records) {
-            builder.append(now, r.key().duplicate(), r.value() == null ? null : r.value().duplicate());
-        }
-        return builder.build().buffer();
     }
 
     /**

@@ -2,11 +2,11 @@ package io.tributary.coordinator.group;
 
 import io.tributary.coordinator.group.GroupRecords.GroupKey;
 import io.tributary.coordinator.group.GroupRecords.GroupValue;
-import io.tributary.coordinator.group.GroupRecords.MalformedRecordException;
 import io.tributary.coordinator.group.GroupRecords.MemberValue;
 import io.tributary.coordinator.group.GroupRecords.OffsetKey;
 import io.tributary.coordinator.group.GroupRecords.OffsetValue;
 import io.tributary.coordinator.runtime.CoordinatorRecord;
+import io.tributary.replication.codec.MalformedEncodingException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -87,13 +87,13 @@ class GroupRecordsTest {
 
     @Test
     void rejectsUnknownVersionsAndTypes() {
-        assertThatThrownBy(() -> GroupRecords.decodeKey(ByteBuffer.wrap(new byte[]{1, 0})))
-                .isInstanceOf(MalformedRecordException.class);
-        assertThatThrownBy(() -> GroupRecords.decodeKey(ByteBuffer.wrap(new byte[]{0, 9})))
-                .isInstanceOf(MalformedRecordException.class);
+        assertThatThrownBy(() -> GroupRecords.decodeKey(ByteBuffer.wrap(new byte[]{0, 2, 0})))
+                .isInstanceOf(MalformedEncodingException.class).hasMessageContaining("version 2 is unknown");
+        assertThatThrownBy(() -> GroupRecords.decodeKey(ByteBuffer.wrap(new byte[]{0, 1, 9})))
+                .isInstanceOf(MalformedEncodingException.class).hasMessageContaining("key type 9");
         ByteBuffer value = GroupRecords.encodeOffsetValue(new OffsetValue(1, 1, "", 1, -1));
-        value.put(0, (byte) 5);
-        assertThatThrownBy(() -> GroupRecords.decodeOffsetValue(value)).isInstanceOf(MalformedRecordException.class);
+        value.putShort(0, (short) 5);
+        assertThatThrownBy(() -> GroupRecords.decodeOffsetValue(value)).isInstanceOf(MalformedEncodingException.class);
     }
 
     @Test
@@ -103,26 +103,26 @@ class GroupRecordsTest {
         full.duplicate().get(bytes);
         for (int len = 0; len < bytes.length; len++) {
             ByteBuffer cut = ByteBuffer.wrap(Arrays.copyOf(bytes, len));
-            assertThatThrownBy(() -> GroupRecords.decodeOffsetValue(cut)).isInstanceOf(MalformedRecordException.class);
+            assertThatThrownBy(() -> GroupRecords.decodeOffsetValue(cut)).isInstanceOf(MalformedEncodingException.class);
         }
         ByteBuffer longer = ByteBuffer.wrap(Arrays.copyOf(bytes, bytes.length + 1));
-        assertThatThrownBy(() -> GroupRecords.decodeOffsetValue(longer)).isInstanceOf(MalformedRecordException.class);
+        assertThatThrownBy(() -> GroupRecords.decodeOffsetValue(longer)).isInstanceOf(MalformedEncodingException.class);
     }
 
     @Test
     void hugeLengthsFailBeforeAllocating() {
-        // version, then a string length of 32767 with only a few bytes behind it.
-        ByteBuffer badString = ByteBuffer.allocate(8).put((byte) 0).put((byte) 1).putShort((short) 32767);
+        // version and type, then a string length of two billion with only a few bytes behind it.
+        ByteBuffer badString = ByteBuffer.allocate(12).putShort((short) 1).put((byte) 1).putInt(2_000_000_000);
         badString.flip();
-        assertThatThrownBy(() -> GroupRecords.decodeKey(badString)).isInstanceOf(MalformedRecordException.class);
+        assertThatThrownBy(() -> GroupRecords.decodeKey(badString)).isInstanceOf(MalformedEncodingException.class);
 
         // A group value claiming two billion members.
         ByteBuffer badCount = ByteBuffer.allocate(64);
-        badCount.put((byte) 0).putShort((short) -1).putInt(1).putShort((short) -1).putShort((short) -1)
+        badCount.putShort((short) 1).putInt(-1).putInt(1).putInt(-1).putInt(-1)
                 .putLong(0L).putInt(2_000_000_000);
         badCount.flip();
         assertThatThrownBy(() -> GroupRecords.decodeGroupValue(badCount))
-                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("member count");
+                .isInstanceOf(MalformedEncodingException.class).hasMessageContaining("member count");
 
         // A member whose subscription claims Integer.MAX_VALUE bytes.
         GroupValue one = new GroupValue("consumer", 1, "range", "m", 0L,
@@ -130,15 +130,15 @@ class GroupRecordsTest {
         ByteBuffer encoded = GroupRecords.encodeGroupValue(one);
         int subscriptionLengthAt = encoded.limit() - (4 + 1) - (4 + 1);
         encoded.putInt(subscriptionLengthAt, Integer.MAX_VALUE);
-        assertThatThrownBy(() -> GroupRecords.decodeGroupValue(encoded)).isInstanceOf(MalformedRecordException.class);
+        assertThatThrownBy(() -> GroupRecords.decodeGroupValue(encoded)).isInstanceOf(MalformedEncodingException.class);
 
         ByteBuffer negative = GroupRecords.encodeGroupValue(one);
         negative.putInt(subscriptionLengthAt, -7);
-        assertThatThrownBy(() -> GroupRecords.decodeGroupValue(negative)).isInstanceOf(MalformedRecordException.class);
+        assertThatThrownBy(() -> GroupRecords.decodeGroupValue(negative)).isInstanceOf(MalformedEncodingException.class);
     }
 
     @Test
     void nullKeyIsMalformed() {
-        assertThatThrownBy(() -> GroupRecords.decodeKey(null)).isInstanceOf(MalformedRecordException.class);
+        assertThatThrownBy(() -> GroupRecords.decodeKey(null)).isInstanceOf(MalformedEncodingException.class);
     }
 }

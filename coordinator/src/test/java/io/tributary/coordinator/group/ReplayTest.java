@@ -1,6 +1,7 @@
 package io.tributary.coordinator.group;
 
 import io.tributary.coordinator.runtime.CoordinatorRecord;
+import io.tributary.replication.codec.MalformedEncodingException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
@@ -190,13 +191,13 @@ class ReplayTest {
     void aDamagedRecordFailsWithoutChangingState() {
         ctx.commit("s", -1, "", "t", 0, 1);
         CoordinatorRecord good = ctx.sink.log.get(0);
-        ByteBuffer value = ByteBuffer.allocate(3).put((byte) 0).put((byte) 1).put((byte) 2);
+        ByteBuffer value = ByteBuffer.allocate(3).putShort((short) 1).put((byte) 2);
         value.flip();
         assertThatThrownBy(() -> ctx.shard.replay(new CoordinatorRecord(good.key(), value)))
-                .isInstanceOf(GroupRecords.MalformedRecordException.class);
+                .isInstanceOf(MalformedEncodingException.class);
         assertThat(ctx.committed("s", "t", 0)).isEqualTo(1);
-        assertThatThrownBy(() -> ctx.shard.replay(new CoordinatorRecord(ByteBuffer.wrap(new byte[]{0, 7}), value)))
-                .isInstanceOf(GroupRecords.MalformedRecordException.class);
+        assertThatThrownBy(() -> ctx.shard.replay(new CoordinatorRecord(ByteBuffer.wrap(new byte[]{0, 1, 7}), value)))
+                .isInstanceOf(MalformedEncodingException.class);
     }
 
     @Test

@@ -3,13 +3,10 @@ package io.tributary.coordinator.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tributary.storage.BatchHeader;
-import io.tributary.storage.LogConfig;
-import io.tributary.storage.PartitionLog;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,23 +19,15 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/** The runtime over real partition logs (no Raft): load, write-then-replay, unload, compaction. */
+/** The runtime over an in-memory partition (no Raft): load, write-then-replay, unload, compaction. */
 class CoordinatorRuntimeTest {
-    @TempDir
-    Path dir;
-
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor();
-    private final List<PartitionLog> logs = new ArrayList<>();
     private boolean leader = true;
 
     @AfterEach
-    void stop() throws Exception {
+    void stop() {
         thread.shutdownNow();
-        for (PartitionLog log : logs) {
-            log.close();
-        }
     }
 
     /** A key-value shard: the simplest coordinator. */
@@ -86,56 +75,47 @@ class CoordinatorRuntimeTest {
         return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** One partition log; appends assign offsets at the end, as the replica group would. */
-    private TopicPartitionLogs logs(PartitionLog log) {
-        return new TopicPartitionLogs() {
-            @Override
-            public int partitionCount() {
-                return 1;
-            }
+    /** One partition: records at offsets from its log start on, appended at the end as the replica group would. */
+    private final class MemoryPartition implements InternalTopic {
+        final List<CoordinatorRecord> records = new ArrayList<>();
+        long logStartOffset;
 
-            @Override
-            public boolean isLeader(int partition) {
-                return leader;
-            }
+        long logEndOffset() {
+            return logStartOffset + records.size();
+        }
 
-            @Override
-            public Optional<PartitionLog> log(int partition) {
-                return Optional.of(log);
-            }
+        @Override
+        public int partitionCount() {
+            return 1;
+        }
 
-            @Override
-            public synchronized CompletableFuture<Long> append(int partition, ByteBuffer batch) {
-                try {
-                    long base = log.logEndOffset();
-                    BatchHeader.setBaseOffset(batch, batch.position(), base);
-                    log.append(batch);
-                    return CompletableFuture.completedFuture(base);
-                } catch (Exception e) {
-                    return CompletableFuture.failedFuture(e);
-                }
-            }
+        @Override
+        public boolean isLeader(int partition) {
+            return leader;
+        }
 
-            @Override
-            public CompletableFuture<Void> deleteBefore(int partition, long offset) {
-                try {
-                    log.advanceLogStartOffset(offset);
-                    return CompletableFuture.completedFuture(null);
-                } catch (Exception e) {
-                    return CompletableFuture.failedFuture(e);
-                }
-            }
-        };
+        @Override
+        public synchronized Optional<Iterator<CoordinatorRecord>> records(int partition) {
+            return Optional.of(List.copyOf(records).iterator());
+        }
+
+        @Override
+        public synchronized CompletableFuture<Long> append(int partition, List<CoordinatorRecord> appended) {
+            long base = logEndOffset();
+            records.addAll(appended);
+            return CompletableFuture.completedFuture(base);
+        }
+
+        @Override
+        public synchronized CompletableFuture<Void> deleteBefore(int partition, long offset) {
+            records.subList(0, (int) (offset - logStartOffset)).clear();
+            logStartOffset = offset;
+            return CompletableFuture.completedFuture(null);
+        }
     }
 
-    private PartitionLog openLog() throws Exception {
-        PartitionLog log = PartitionLog.open(dir.resolve("p0"), new LogConfig(4096, Long.MAX_VALUE, -1, -1, 4096, 1 << 16));
-        logs.add(log);
-        return log;
-    }
-
-    private CoordinatorRuntime<KvShard> runtime(PartitionLog log, long compactAfter) throws Exception {
-        CoordinatorRuntime<KvShard> rt = new CoordinatorRuntime<>("__test", logs(log), (p, timer, sink) -> new KvShard(sink),
+    private CoordinatorRuntime<KvShard> runtime(MemoryPartition log, long compactAfter) throws Exception {
+        CoordinatorRuntime<KvShard> rt = new CoordinatorRuntime<>("__test", log, (p, timer, sink) -> new KvShard(sink),
                 thread, compactAfter);
         rt.refresh();
         awaitLoaded(rt);
@@ -159,7 +139,7 @@ class CoordinatorRuntimeTest {
 
     @Test
     void stateChangesOnlyAfterTheWriteAndSurvivesAReload() throws Exception {
-        PartitionLog log = openLog();
+        MemoryPartition log = new MemoryPartition();
         CoordinatorRuntime<KvShard> rt = runtime(log, Long.MAX_VALUE);
         rt.call(0, s -> s.put("a", "1")).get(5, TimeUnit.SECONDS);
         rt.call(0, s -> s.put("b", "2")).get(5, TimeUnit.SECONDS);
@@ -172,7 +152,7 @@ class CoordinatorRuntimeTest {
 
     @Test
     void answersNotCoordinatorOnceLeadershipIsGone() throws Exception {
-        CoordinatorRuntime<KvShard> rt = runtime(openLog(), Long.MAX_VALUE);
+        CoordinatorRuntime<KvShard> rt = runtime(new MemoryPartition(), Long.MAX_VALUE);
         leader = false;
         rt.refresh();
         assertThatThrownBy(() -> rt.call(0, s -> s.put("a", "1")).get(5, TimeUnit.SECONDS))
@@ -181,7 +161,7 @@ class CoordinatorRuntimeTest {
 
     @Test
     void compactionRewritesLiveRecordsAndDropsTheRest() throws Exception {
-        PartitionLog log = openLog();
+        MemoryPartition log = new MemoryPartition();
         CoordinatorRuntime<KvShard> rt = runtime(log, 50);
         for (int i = 0; i < 200; i++) {
             rt.call(0, s -> s.put("key-1", "v")).get(5, TimeUnit.SECONDS);
@@ -191,8 +171,8 @@ class CoordinatorRuntimeTest {
             int v = i;
             rt.call(0, s -> s.put("k" + k, "v" + v)).get(5, TimeUnit.SECONDS);
         }
-        assertThat(log.logStartOffset()).isPositive();
-        assertThat(log.logEndOffset() - log.logStartOffset()).isLessThan(60);
+        assertThat(log.logStartOffset).isPositive();
+        assertThat(log.logEndOffset() - log.logStartOffset).isLessThan(60);
         CoordinatorRuntime<KvShard> reloaded = runtime(log, 50);
         assertThat(state(reloaded)).containsEntry("k0", "v198").containsEntry("k1", "v199").containsEntry("k2", "v197")
                 .containsEntry("key-1", "v").hasSize(4);

@@ -5,7 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
 
-/** Writes the big-endian binary encoding of Raft entries, replies and snapshots into a growing buffer. */
+/**
+ * Writes the big-endian binary encoding of every format Tributary persists or sends between brokers
+ * (Raft entries and their replies, snapshots, coordinator records) into a growing buffer. Each format
+ * starts with its version ({@link #putVersion}), so that a newer broker can add fields and still read
+ * what an older one wrote.
+ */
 public final class ByteWriter {
     private ByteBuffer buf;
 
@@ -46,6 +51,11 @@ public final class ByteWriter {
         return this;
     }
 
+    /** A format's version, int16: the first field of every format (see {@link ByteReader#version}). */
+    public ByteWriter putVersion(int version) {
+        return putShort(version);
+    }
+
     public ByteWriter putUuid(Uuid id) {
         return putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits());
     }
@@ -64,6 +74,16 @@ public final class ByteWriter {
     public ByteWriter putBytes(ByteBuffer bytes) {
         putInt(bytes.remaining());
         room(bytes.remaining()).put(bytes.duplicate());
+        return this;
+    }
+
+    /** Bytes as int32 length and the bytes; null as length -1. */
+    public ByteWriter putByteArray(byte[] bytes) {
+        if (bytes == null) {
+            return putInt(-1);
+        }
+        putInt(bytes.length);
+        room(bytes.length).put(bytes);
         return this;
     }
 

@@ -7,8 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidTopicException;
@@ -21,6 +23,8 @@ import org.apache.kafka.common.protocol.Errors;
  * same image, and decides everything the commands leave open (partition placement, new replica groups).
  */
 public final class ClusterMetadata {
+    private static final int SNAPSHOT_VERSION = 1;
+
     private volatile MetadataImage image = MetadataImage.EMPTY;
 
     public MetadataImage image() {
@@ -219,10 +223,13 @@ public final class ClusterMetadata {
         }
     }
 
-    /** Encodes an image for a snapshot. */
+    /**
+     * Encodes an image for a snapshot: {@code version:int16 (=1)}, cluster id, brokers, replica groups,
+     * topics, replica group sequence, next producer id, leader reports, fenced brokers.
+     */
     public static ByteBuffer encode(MetadataImage m) {
         ByteWriter w = new ByteWriter(4096);
-        w.putInt(1).putString(m.clusterId());
+        w.putVersion(SNAPSHOT_VERSION).putString(m.clusterId());
         w.putInt(m.brokers().size());
         for (BrokerInfo b : m.brokers().values()) {
             w.putInt(b.id()).putString(b.host()).putInt(b.port()).putString(b.raftAddress());
@@ -251,10 +258,7 @@ public final class ClusterMetadata {
 
     public static MetadataImage decode(ByteBuffer bytes) {
         ByteReader r = new ByteReader(bytes);
-        int version = r.getInt();
-        if (version != 1) {
-            throw new IllegalArgumentException("unknown metadata snapshot version " + version);
-        }
+        r.version(SNAPSHOT_VERSION, "metadata snapshot");
         String clusterId = r.getString();
         Map<Integer, BrokerInfo> brokers = new HashMap<>();
         for (int i = r.count(); i > 0; i--) {
@@ -295,10 +299,11 @@ public final class ClusterMetadata {
             }
             leadership.put(g, new LeaderReport(leader, term, inSync));
         }
-        java.util.Set<Integer> fenced = new java.util.HashSet<>();
+        Set<Integer> fenced = new HashSet<>();
         for (int i = r.count(); i > 0; i--) {
             fenced.add(r.getInt());
         }
+        r.expectEnd();
         return new MetadataImage(clusterId, brokers, topics, groups, groupSequence, nextProducerId, leadership, fenced);
     }
 }

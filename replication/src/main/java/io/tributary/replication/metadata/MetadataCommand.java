@@ -2,15 +2,22 @@ package io.tributary.replication.metadata;
 
 import io.tributary.replication.codec.ByteReader;
 import io.tributary.replication.codec.ByteWriter;
+import io.tributary.replication.codec.MalformedEncodingException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
 
 /**
  * The entries of the metadata Raft log. Each is a change the proposer asks for; whether it happens is
  * decided when it is applied, against the metadata as it is then.
+ *
+ * <p>Encoding (see {@link ByteWriter}): {@code version:int16 (=1) type:int8} and the record's fields in
+ * order, types numbered 1 to 8 as declared here; a list of ints as {@code count:int32 int32*}.
  */
 public sealed interface MetadataCommand {
+    int VERSION = 1;
 
     /** A broker announces (or updates) its endpoints; the first one to register names the cluster. */
     record RegisterBroker(BrokerInfo broker, String clusterId) implements MetadataCommand {
@@ -40,7 +47,7 @@ public sealed interface MetadataCommand {
     }
 
     /** A replica group's leader reports itself, its term and the replicas caught up with it. */
-    record ReportLeader(String groupId, int leader, long term, java.util.List<Integer> inSync) implements MetadataCommand {
+    record ReportLeader(String groupId, int leader, long term, List<Integer> inSync) implements MetadataCommand {
     }
 
     /** The metadata leader marks a broker unreachable (fenced) or reachable again. */
@@ -48,7 +55,7 @@ public sealed interface MetadataCommand {
     }
 
     static ByteBuffer encode(MetadataCommand command) {
-        ByteWriter w = new ByteWriter(128);
+        ByteWriter w = new ByteWriter(128).putVersion(VERSION);
         if (command instanceof RegisterBroker c) {
             w.putByte(1).putInt(c.broker().id()).putString(c.broker().host()).putInt(c.broker().port())
                     .putString(c.broker().raftAddress()).putString(c.clusterId());
@@ -74,6 +81,13 @@ public sealed interface MetadataCommand {
 
     static MetadataCommand decode(ByteBuffer bytes) {
         ByteReader r = new ByteReader(bytes);
+        r.version(VERSION, "metadata entry");
+        MetadataCommand command = decodeBody(r);
+        r.expectEnd();
+        return command;
+    }
+
+    private static MetadataCommand decodeBody(ByteReader r) {
         byte type = r.getByte();
         return switch (type) {
             case 1 -> new RegisterBroker(new BrokerInfo(r.getInt(), r.getString(), r.getInt(), r.getString()), r.getString());
@@ -86,14 +100,14 @@ public sealed interface MetadataCommand {
                 String group = r.getString();
                 int leader = r.getInt();
                 long term = r.getLong();
-                java.util.List<Integer> inSync = new java.util.ArrayList<>();
+                List<Integer> inSync = new ArrayList<>();
                 for (int i = r.count(); i > 0; i--) {
                     inSync.add(r.getInt());
                 }
                 yield new ReportLeader(group, leader, term, inSync);
             }
             case 8 -> new FenceBroker(r.getInt(), r.getBoolean());
-            default -> throw new IllegalArgumentException("unknown metadata command type " + type);
+            default -> throw new MalformedEncodingException("unknown metadata entry type " + type);
         };
     }
 }

@@ -91,6 +91,14 @@ public final class MetadataImage {
         return Optional.ofNullable(topicsById.get(id));
     }
 
+    /** A topic as a request names it: by name, or by id when the name is left empty. */
+    public Optional<TopicInfo> topic(TopicRef ref) {
+        if (!ref.byId()) {
+            return topic(ref.name());
+        }
+        return ref.id() == null ? Optional.empty() : topic(ref.id());
+    }
+
     /** Whether the topic exists and has this partition. */
     public boolean hasPartition(String topic, int partition) {
         TopicInfo t = topics.get(topic);

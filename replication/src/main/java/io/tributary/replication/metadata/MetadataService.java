@@ -3,6 +3,7 @@ package io.tributary.replication.metadata;
 import io.tributary.replication.RaftNode;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.Uuid;
 
@@ -16,6 +17,15 @@ public final class MetadataService {
         this.node = node;
         this.metadata = metadata;
         this.groupsPerBroker = groupsPerBroker;
+    }
+
+    /**
+     * The cluster's id: chosen by the first broker to register, and until that registration is applied,
+     * the metadata group's id (which every cluster shares, so it names no cluster in particular).
+     */
+    public String clusterId() {
+        String id = metadata.image().clusterId();
+        return id == null ? RaftNode.METADATA_GROUP.getUuid().toString() : id;
     }
 
     /** The metadata as this broker has applied it. */
@@ -59,7 +69,7 @@ public final class MetadataService {
     }
 
     /** The broker leading the metadata group, as far as this broker knows. */
-    public java.util.Optional<Integer> controller() {
+    public Optional<Integer> controller() {
         return node.leader(RaftNode.METADATA_GROUP);
     }
 }

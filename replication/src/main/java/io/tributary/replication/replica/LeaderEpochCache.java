@@ -42,6 +42,16 @@ public final class LeaderEpochCache {
         return new EpochEnd(-1, -1);
     }
 
+    /** The epoch that wrote {@code offset}: the latest one starting at or before it, -1 if none does. */
+    public synchronized int epochOf(long offset) {
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            if (entries.get(i)[1] <= offset) {
+                return (int) entries.get(i)[0];
+            }
+        }
+        return -1;
+    }
+
     /** Forgets epochs that start at or after {@code offset} (the log was truncated there). */
     public synchronized void truncateFromEnd(long offset) {
         entries.removeIf(e -> e[1] >= offset);

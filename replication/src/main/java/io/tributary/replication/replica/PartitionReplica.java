@@ -13,8 +13,6 @@ import org.apache.kafka.common.protocol.Errors;
  * history. Changed only by its replica group's apply thread; read from any thread.
  */
 public final class PartitionReplica {
-    private static final short TIMESTAMP_TYPE_LOG_APPEND = 0x08;
-
     private final PartitionKey key;
     private final String topic;
     private final PartitionLog log;
@@ -88,9 +86,7 @@ public final class PartitionReplica {
         BatchHeader.setPartitionLeaderEpoch(batch, pos, epoch);
         long appendTime = -1;
         if (logAppendTime) {
-            batch.putLong(pos + 35, timestampMs);
-            batch.putShort(pos + 21, (short) (BatchHeader.attributes(batch, pos) | TIMESTAMP_TYPE_LOG_APPEND));
-            BatchHeader.updateCrc(batch, pos);
+            BatchHeader.setLogAppendTime(batch, pos, timestampMs);
             appendTime = timestampMs;
         }
         long maxTimestamp = BatchHeader.maxTimestamp(batch, pos);

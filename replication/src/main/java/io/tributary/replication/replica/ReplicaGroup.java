@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -17,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,13 +28,20 @@ import org.slf4j.LoggerFactory;
  * behind {@link ReplicaGroupStateMachine}. Applying an entry assigns offsets deterministically, so every
  * replica's partition logs are identical.
  *
- * <p>Snapshot file format (all big-endian, see {@link ByteWriter}): version int32, partition count, then
- * per partition: topic id, partition, topic name, config map, log end offset, leader epochs, producers.
+ * <p>Snapshot file format (see {@link ByteWriter}): {@code version:int16 (=1)}, when producers were last
+ * checked for expiry (int64, so that every replica expires them at the same entries), partition count,
+ * then per partition: topic id, partition, topic name, config map, log end offset, leader epochs,
+ * producers.
+ *
+ * <p>A removed partition's directory is renamed aside ({@code <dir>.removed-<group>}) and deleted only
+ * once a snapshot without it is stored: a restart from an older snapshot still finds its records, moves
+ * them back and replays the removal.
  */
 public final class ReplicaGroup {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaGroup.class);
     private static final int SNAPSHOT_VERSION = 1;
     private static final long PRODUCER_EXPIRY_CHECK_MS = 60_000;
+    private static final String REMOVED_SUFFIX = ".removed-";
 
     private final String groupId;
     private final Path logDir;
@@ -40,6 +49,8 @@ public final class ReplicaGroup {
     private final long producerExpirationMs;
     private final Consumer<PartitionKey> onAppend;
     private final Map<PartitionKey, PartitionReplica> partitions = new ConcurrentHashMap<>();
+    /** Directories of removed partitions that the latest stored snapshot may still refer to. */
+    private final List<Path> removed = new ArrayList<>();
     private ByteBuffer scratch = ByteBuffer.allocateDirect(64 * 1024);
     private long lastExpiryCheckMs;
 
@@ -84,7 +95,10 @@ public final class ReplicaGroup {
             for (PartitionKey key : r.partitions()) {
                 PartitionReplica replica = partitions.remove(key);
                 if (replica != null) {
-                    replica.log().delete();
+                    Path aside = removedDir(replica.log().dir());
+                    PartitionLog.deleteDirectory(aside);
+                    replica.log().closeAndMove(aside);
+                    removed.add(aside);
                 }
             }
         } else if (command instanceof ReplicaGroupCommand.DeleteRecords d) {
@@ -150,16 +164,26 @@ public final class ReplicaGroup {
 
     private PartitionReplica create(ReplicaGroupCommand.NewPartition np) throws IOException {
         Path dir = dirOf(np.key(), np.topic());
-        if (Files.exists(dir)) {
-            // Left by an earlier run past the last snapshot; the Raft log replays its contents.
-            PartitionLog.open(dir, logConfigs.apply(np.configs())).delete();
-        }
+        // Left by an earlier run past the last snapshot; the Raft log replays its contents.
+        PartitionLog.deleteDirectory(dir);
         PartitionLog log = PartitionLog.open(dir, logConfigs.apply(np.configs()));
         return new PartitionReplica(np.key(), np.topic(), np.configs(), log, new ProducerStateTable(), new LeaderEpochCache());
     }
 
     private Path dirOf(PartitionKey key, String topic) {
         return logDir.resolve(topic + "-" + key.partition() + "-" + key.topicId());
+    }
+
+    private Path removedDir(Path dir) {
+        return dir.resolveSibling(dir.getFileName() + REMOVED_SUFFIX + groupId);
+    }
+
+    /** A snapshot taken after the removals so far is stored: their directories are no longer needed. */
+    public void snapshotStored() throws IOException {
+        for (Path dir : removed) {
+            PartitionLog.deleteDirectory(dir);
+        }
+        removed.clear();
     }
 
     /** Applies a topic's current configs to one of its local replicas, if they changed. */
@@ -174,7 +198,7 @@ public final class ReplicaGroup {
      * state machine writes it as the snapshot.
      */
     public ByteBuffer snapshot() throws IOException {
-        ByteWriter w = new ByteWriter(4096).putInt(SNAPSHOT_VERSION).putInt(partitions.size());
+        ByteWriter w = new ByteWriter(4096).putVersion(SNAPSHOT_VERSION).putLong(lastExpiryCheckMs).putInt(partitions.size());
         for (PartitionReplica replica : partitions.values()) {
             replica.log().flush();
             w.putUuid(replica.key().topicId()).putInt(replica.key().partition()).putString(replica.topic())
@@ -191,29 +215,44 @@ public final class ReplicaGroup {
      */
     public void loadSnapshot(Path file) throws IOException {
         closeAll();
-        if (file == null) {
-            return;
-        }
-        ByteReader r = new ByteReader(ByteBuffer.wrap(Files.readAllBytes(file)));
-        int version = r.getInt();
-        if (version != SNAPSHOT_VERSION) {
-            throw new IOException("unknown replica group snapshot version " + version + " in " + file);
-        }
-        for (int i = r.count(); i > 0; i--) {
-            PartitionKey key = new PartitionKey(r.getUuid(), r.getInt());
-            String topic = r.getString();
-            Map<String, String> configs = r.getStringMap();
-            long logEnd = r.getLong();
-            LeaderEpochCache epochs = LeaderEpochCache.decode(r);
-            ProducerStateTable producers = ProducerStateTable.decode(r);
-            PartitionLog log = PartitionLog.open(dirOf(key, topic), logConfigs.apply(configs));
-            if (log.logEndOffset() < logEnd) {
-                throw new IOException(log.dir() + " ends at " + log.logEndOffset() + " but the group snapshot "
-                        + file + " says " + logEnd + ": flushed records are missing");
+        lastExpiryCheckMs = 0;
+        if (file != null) {
+            ByteReader r = new ByteReader(ByteBuffer.wrap(Files.readAllBytes(file)));
+            r.version(SNAPSHOT_VERSION, "replica group snapshot " + file);
+            lastExpiryCheckMs = r.getLong();
+            for (int i = r.count(); i > 0; i--) {
+                PartitionKey key = new PartitionKey(r.getUuid(), r.getInt());
+                String topic = r.getString();
+                Map<String, String> configs = r.getStringMap();
+                long logEnd = r.getLong();
+                LeaderEpochCache epochs = LeaderEpochCache.decode(r);
+                ProducerStateTable producers = ProducerStateTable.decode(r);
+                Path dir = dirOf(key, topic);
+                if (!Files.exists(dir) && Files.exists(removedDir(dir))) {
+                    // Removed after this snapshot: back it comes, and the Raft log removes it again.
+                    Files.move(removedDir(dir), dir, StandardCopyOption.ATOMIC_MOVE);
+                }
+                PartitionLog log = PartitionLog.open(dir, logConfigs.apply(configs));
+                if (log.logEndOffset() < logEnd) {
+                    throw new IOException(log.dir() + " ends at " + log.logEndOffset() + " but the group snapshot "
+                            + file + " says " + logEnd + ": flushed records are missing");
+                }
+                PartitionReplica replica = new PartitionReplica(key, topic, configs, log, producers, epochs);
+                replica.truncateTo(logEnd);
+                partitions.put(key, replica);
             }
-            PartitionReplica replica = new PartitionReplica(key, topic, configs, log, producers, epochs);
-            replica.truncateTo(logEnd);
-            partitions.put(key, replica);
+            r.expectEnd();
+        }
+        deleteRemovedDirectories();
+    }
+
+    /** Deletes the set-aside directories of partitions that the loaded snapshot no longer has. */
+    private void deleteRemovedDirectories() throws IOException {
+        String suffix = REMOVED_SUFFIX + groupId;
+        try (Stream<Path> dirs = Files.list(logDir)) {
+            for (Path dir : dirs.filter(d -> d.getFileName().toString().endsWith(suffix)).toList()) {
+                PartitionLog.deleteDirectory(dir);
+            }
         }
     }
 
@@ -222,5 +261,6 @@ public final class ReplicaGroup {
             replica.log().close();
         }
         partitions.clear();
+        removed.clear();
     }
 }

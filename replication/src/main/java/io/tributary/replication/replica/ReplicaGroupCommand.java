@@ -2,13 +2,26 @@ package io.tributary.replication.replica;
 
 import io.tributary.replication.codec.ByteReader;
 import io.tributary.replication.codec.ByteWriter;
+import io.tributary.replication.codec.MalformedEncodingException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The entries of a replica group's Raft log, and their binary encoding. */
+/**
+ * The entries of a replica group's Raft log, and their binary encoding (see {@link ByteWriter}):
+ *
+ * <pre>
+ * entry := version:int16 (=1) type:int8 body
+ *   type 1, produce:           timestampMs:int64 count:int32 (key logAppendTime:bool batch:bytes)*
+ *   type 2, add partitions:    count:int32 (key topic:string configs:map)*
+ *   type 3, remove partitions: count:int32 key*
+ *   type 4, delete records:    count:int32 (key offset:int64)*
+ * key := topicId:uuid partition:int32
+ * </pre>
+ */
 public sealed interface ReplicaGroupCommand {
+    int VERSION = 1;
     byte PRODUCE = 1;
     byte ADD_PARTITIONS = 2;
     byte REMOVE_PARTITIONS = 3;
@@ -46,13 +59,14 @@ public sealed interface ReplicaGroupCommand {
             for (ProduceItem item : p.items()) {
                 size += 32 + item.batch().remaining();
             }
-            ByteWriter w = new ByteWriter(size).putByte(PRODUCE).putLong(p.timestampMs()).putInt(p.items().size());
+            ByteWriter w = new ByteWriter(size).putVersion(VERSION).putByte(PRODUCE).putLong(p.timestampMs())
+                    .putInt(p.items().size());
             for (ProduceItem item : p.items()) {
                 putKey(w, item.key()).putBoolean(item.logAppendTime()).putBytes(item.batch());
             }
             return w.toBuffer();
         }
-        ByteWriter w = new ByteWriter(256);
+        ByteWriter w = new ByteWriter(256).putVersion(VERSION);
         if (command instanceof AddPartitions a) {
             w.putByte(ADD_PARTITIONS).putInt(a.partitions().size());
             for (NewPartition np : a.partitions()) {
@@ -72,6 +86,13 @@ public sealed interface ReplicaGroupCommand {
 
     static ReplicaGroupCommand decode(ByteBuffer bytes) {
         ByteReader r = new ByteReader(bytes);
+        r.version(VERSION, "replica group entry");
+        ReplicaGroupCommand command = decodeBody(r);
+        r.expectEnd();
+        return command;
+    }
+
+    private static ReplicaGroupCommand decodeBody(ByteReader r) {
         byte type = r.getByte();
         switch (type) {
             case PRODUCE: {
@@ -106,7 +127,7 @@ public sealed interface ReplicaGroupCommand {
                 return new DeleteRecords(keys, offsets);
             }
             default:
-                throw new IllegalArgumentException("unknown replica group command type " + type);
+                throw new MalformedEncodingException("unknown replica group entry type " + type);
         }
     }
 

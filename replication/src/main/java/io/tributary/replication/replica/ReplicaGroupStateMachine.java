@@ -24,10 +24,6 @@ public final class ReplicaGroupStateMachine extends SnapshottingStateMachine {
         onLeaderChange.run();
     }
 
-    public ReplicaGroup group() {
-        return group;
-    }
-
     @Override
     protected ByteBuffer apply(long term, long index, ByteBuffer entry) throws IOException {
         return group.apply(term, entry);
@@ -41,6 +37,11 @@ public final class ReplicaGroupStateMachine extends SnapshottingStateMachine {
     @Override
     protected void loadSnapshot(Path file) throws IOException {
         group.loadSnapshot(file);
+    }
+
+    @Override
+    protected void snapshotStored() throws IOException {
+        group.snapshotStored();
     }
 
     @Override

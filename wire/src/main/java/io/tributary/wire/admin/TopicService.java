@@ -1,11 +1,11 @@
 package io.tributary.wire.admin;
 
-import io.tributary.replication.Partitions;
 import io.tributary.replication.metadata.ClusterMetadata;
 import io.tributary.replication.metadata.MetadataImage;
 import io.tributary.replication.metadata.MetadataResult;
 import io.tributary.replication.metadata.MetadataService;
 import io.tributary.replication.metadata.TopicInfo;
+import io.tributary.replication.partition.Partitions;
 import io.tributary.wire.config.BrokerConfig;
 import io.tributary.wire.config.TopicConfigs;
 import java.util.Map;
@@ -122,14 +122,14 @@ public final class TopicService {
         return r.isOk() ? ApiError.NONE : new ApiError(r.error(), r.message());
     }
 
-    /** Completes when every partition of the topic that this broker hosts has a local leader replica. */
+    /** Completes when every partition of the topic that this broker hosts has its replica and a known leader. */
     private CompletableFuture<Void> awaitReady(String name) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_TIMEOUT_MS);
         Runnable check = new Runnable() {
             @Override
             public void run() {
-                if (isReady(name) || System.nanoTime() > deadline) {
+                if (partitions.readyHere(name) || System.nanoTime() > deadline) {
                     done.complete(null);
                 } else {
                     scheduler.schedule(this, READY_POLL_MS, TimeUnit.MILLISECONDS);
@@ -138,20 +138,5 @@ public final class TopicService {
         };
         check.run();
         return done;
-    }
-
-    private boolean isReady(String name) {
-        TopicInfo topic = metadata.image().topics().get(name);
-        if (topic == null) {
-            return true;
-        }
-        for (int p = 0; p < topic.partitionCount(); p++) {
-            Partitions.Location loc = partitions.locate(name, p).orElse(null);
-            if (loc == null || (loc.group().replicas().contains(config.nodeId())
-                    && (partitions.replica(loc).isEmpty() || partitions.leader(loc).isEmpty()))) {
-                return false;
-            }
-        }
-        return true;
     }
 }

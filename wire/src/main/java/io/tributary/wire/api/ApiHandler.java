@@ -31,5 +31,5 @@ public interface ApiHandler<R extends AbstractRequest> {
     }
 
     /** The response body, or a future completing with null when no response is due (acks=0). */
-    CompletableFuture<ApiMessage> handle(RequestContext context, R request);
+    CompletableFuture<? extends ApiMessage> handle(RequestContext context, R request);
 }

@@ -3,8 +3,6 @@ package io.tributary.wire.api;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import org.apache.kafka.common.protocol.Errors;
 
 /** Small helpers for handlers that answer several items of one request concurrently. */
 public final class Futures {
@@ -18,11 +16,5 @@ public final class Futures {
             futures.forEach(f -> results.add(f.join()));
             return results;
         });
-    }
-
-    /** The Kafka error a failed future stands for. */
-    public static Errors errorOf(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        return Errors.forException(cause);
     }
 }

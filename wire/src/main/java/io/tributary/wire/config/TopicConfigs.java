@@ -1,6 +1,6 @@
 package io.tributary.wire.config;
 
-import io.tributary.storage.LogConfig;
+import io.tributary.replication.partition.TopicSettings;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,11 +19,7 @@ public final class TopicConfigs {
     }
 
     public static final String CLEANUP_POLICY = "cleanup.policy";
-    public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
     public static final String TIMESTAMP_TYPE = "message.timestamp.type";
-    public static final String TIMESTAMP_BEFORE_MAX_MS = "message.timestamp.before.max.ms";
-    public static final String TIMESTAMP_AFTER_MAX_MS = "message.timestamp.after.max.ms";
-    public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
 
     private static final String WEEK_MS = String.valueOf(7L * 24 * 3600 * 1000);
 
@@ -34,20 +30,20 @@ public final class TopicConfigs {
             def("file.delete.delay.ms", "log.segment.delete.delay.ms", "60000", Type.LONG, "time before a deleted segment's file is closed"),
             def("flush.messages", "log.flush.interval.messages", String.valueOf(Long.MAX_VALUE), Type.LONG, "records between forced flushes (the Raft log is fsynced regardless)"),
             def("flush.ms", "log.flush.interval.ms", String.valueOf(Long.MAX_VALUE), Type.LONG, "time between forced flushes (the Raft log is fsynced regardless)"),
-            def(LogConfig.INDEX_INTERVAL_BYTES, "log.index.interval.bytes", "4096", Type.INT, "bytes between offset index entries"),
-            def(MAX_MESSAGE_BYTES, "message.max.bytes", "1048588", Type.INT, "largest record batch the topic accepts"),
-            def(TIMESTAMP_AFTER_MAX_MS, "log.message.timestamp.after.max.ms", "3600000", Type.LONG, "how far in the future a CreateTime timestamp may be"),
-            def(TIMESTAMP_BEFORE_MAX_MS, "log.message.timestamp.before.max.ms", String.valueOf(Long.MAX_VALUE), Type.LONG, "how far in the past a CreateTime timestamp may be"),
+            def("index.interval.bytes", "log.index.interval.bytes", "4096", Type.INT, "bytes between offset index entries"),
+            def("max.message.bytes", "message.max.bytes", "1048588", Type.INT, "largest record batch the topic accepts"),
+            def("message.timestamp.after.max.ms", "log.message.timestamp.after.max.ms", "3600000", Type.LONG, "how far in the future a CreateTime timestamp may be"),
+            def("message.timestamp.before.max.ms", "log.message.timestamp.before.max.ms", String.valueOf(Long.MAX_VALUE), Type.LONG, "how far in the past a CreateTime timestamp may be"),
             def(TIMESTAMP_TYPE, "log.message.timestamp.type", "CreateTime", Type.STRING, "CreateTime or LogAppendTime"),
             def("min.cleanable.dirty.ratio", "log.cleaner.min.cleanable.ratio", "0.5", Type.DOUBLE, "compaction trigger ratio"),
             def("min.compaction.lag.ms", "log.cleaner.min.compaction.lag.ms", "0", Type.LONG, "minimum age before a record may be compacted"),
-            def(MIN_INSYNC_REPLICAS, "min.insync.replicas", "1", Type.INT, "replicas that must have a write for acks=all"),
+            def("min.insync.replicas", "min.insync.replicas", "1", Type.INT, "replicas that must have a write for acks=all"),
             def("preallocate", "log.preallocate", "false", Type.BOOLEAN, "whether segment files are preallocated"),
-            def(LogConfig.RETENTION_BYTES, "log.retention.bytes", "-1", Type.LONG, "largest size of a partition before old segments are deleted"),
-            def(LogConfig.RETENTION_MS, "log.retention.ms", WEEK_MS, Type.LONG, "age after which closed segments are deleted"),
-            def(LogConfig.SEGMENT_BYTES, "log.segment.bytes", String.valueOf(1 << 30), Type.INT, "segment file size"),
-            def(LogConfig.SEGMENT_INDEX_BYTES, "log.index.size.max.bytes", String.valueOf(10 * 1024 * 1024), Type.INT, "largest index file"),
-            def(LogConfig.SEGMENT_MS, "log.roll.ms", WEEK_MS, Type.LONG, "age after which a segment is rolled"),
+            def("retention.bytes", "log.retention.bytes", "-1", Type.LONG, "largest size of a partition before old segments are deleted"),
+            def("retention.ms", "log.retention.ms", WEEK_MS, Type.LONG, "age after which closed segments are deleted"),
+            def("segment.bytes", "log.segment.bytes", String.valueOf(1 << 30), Type.INT, "segment file size"),
+            def("segment.index.bytes", "log.index.size.max.bytes", String.valueOf(10 * 1024 * 1024), Type.INT, "largest index file"),
+            def("segment.ms", "log.roll.ms", WEEK_MS, Type.LONG, "age after which a segment is rolled"),
             def("unclean.leader.election.enable", "unclean.leader.election.enable", "false", Type.BOOLEAN, "never applies: Raft elects only up-to-date leaders"));
 
     private static Definition def(String name, String brokerKey, String defaultValue, Type type, String doc) {
@@ -122,20 +118,19 @@ public final class TopicConfigs {
             }
         }
         try {
-            logConfig(Map.of(name, value), BrokerConfig.of(Map.of()));
+            TopicSettings.of(Map.of(name, value));
         } catch (IllegalArgumentException e) {
             return "Invalid value " + value + " for configuration " + name + ": " + e.getMessage();
         }
         return null;
     }
 
-    /** The log settings of a topic with these overrides on this broker. */
-    public static LogConfig logConfig(Map<String, String> overrides, BrokerConfig broker) {
+    /** Every topic config of a topic with these overrides on this broker: the overrides over the broker's settings. */
+    public static Map<String, String> effective(Map<String, String> overrides, BrokerConfig broker) {
         Map<String, String> effective = new LinkedHashMap<>();
-        for (String name : List.of(LogConfig.SEGMENT_BYTES, LogConfig.SEGMENT_MS, LogConfig.RETENTION_MS,
-                LogConfig.RETENTION_BYTES, LogConfig.INDEX_INTERVAL_BYTES, LogConfig.SEGMENT_INDEX_BYTES)) {
-            effective.put(name, effective(name, overrides, broker));
+        for (Definition d : DEFINITIONS) {
+            effective.put(d.name(), effective(d.name(), overrides, broker));
         }
-        return LogConfig.from(effective, LogConfig.DEFAULTS);
+        return effective;
     }
 }

@@ -1,6 +1,7 @@
 package io.tributary.wire.handlers;
 
 import io.tributary.coordinator.GroupCoordinator;
+import io.tributary.replication.Failures;
 import io.tributary.wire.api.ApiHandler;
 import io.tributary.wire.api.Futures;
 import io.tributary.wire.api.RequestContext;
@@ -34,7 +35,7 @@ public final class DeleteGroupsHandler implements ApiHandler<DeleteGroupsRequest
             results.add(groups.call(groupId, shard -> shard.deleteGroups(List.of(groupId)))
                     .thenApply(r -> r.get(0))
                     .exceptionally(e -> new DeletableGroupResult().setGroupId(groupId)
-                            .setErrorCode(Futures.errorOf(e).code())));
+                            .setErrorCode(Failures.errorOf(e).code())));
         }
         return Futures.all(results).thenApply(all -> {
             DeleteGroupsResponseData response = new DeleteGroupsResponseData();

@@ -1,6 +1,7 @@
 package io.tributary.wire.handlers;
 
 import io.tributary.replication.metadata.TopicInfo;
+import io.tributary.replication.metadata.TopicRef;
 import io.tributary.wire.admin.TopicService;
 import io.tributary.wire.api.ApiHandler;
 import io.tributary.wire.api.Futures;
@@ -8,7 +9,6 @@ import io.tributary.wire.api.RequestContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
@@ -45,11 +45,10 @@ public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest
 
     private CompletableFuture<DeletableTopicResult> delete(DeleteTopicState state) {
         DeletableTopicResult result = new DeletableTopicResult().setName(state.name()).setTopicId(state.topicId());
-        TopicInfo topic = state.name() != null ? topics.image().topics().get(state.name())
-                : topics.image().topic(state.topicId()).orElse(null);
+        TopicRef ref = new TopicRef(state.name(), state.topicId());
+        TopicInfo topic = topics.image().topic(ref).orElse(null);
         if (topic == null) {
-            Errors error = state.name() == null && !Uuid.ZERO_UUID.equals(state.topicId()) ? Errors.UNKNOWN_TOPIC_ID
-                    : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+            Errors error = ref.unknown();
             return CompletableFuture.completedFuture(result.setErrorCode(error.code()).setErrorMessage(error.message()));
         }
         result.setName(topic.name()).setTopicId(topic.id());

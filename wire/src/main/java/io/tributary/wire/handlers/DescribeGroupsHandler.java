@@ -1,6 +1,7 @@
 package io.tributary.wire.handlers;
 
 import io.tributary.coordinator.GroupCoordinator;
+import io.tributary.replication.Failures;
 import io.tributary.wire.api.ApiHandler;
 import io.tributary.wire.api.Futures;
 import io.tributary.wire.api.RequestContext;
@@ -33,7 +34,7 @@ public final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsReq
         for (String groupId : request.data().groups()) {
             results.add(groups.call(groupId, shard -> CompletableFuture.completedFuture(shard.describeGroup(groupId, context.apiVersion())))
                     .exceptionally(e -> new DescribedGroup().setGroupId(groupId)
-                            .setErrorCode(Futures.errorOf(e).code())));
+                            .setErrorCode(Failures.errorOf(e).code())));
         }
         return Futures.all(results).thenApply(all -> {
             DescribeGroupsResponseData response = new DescribeGroupsResponseData();

@@ -1,8 +1,10 @@
 package io.tributary.wire.handlers;
 
 import io.tributary.coordinator.GroupCoordinator;
-import io.tributary.replication.Partitions;
 import io.tributary.replication.metadata.BrokerInfo;
+import io.tributary.replication.metadata.TopicInfo;
+import io.tributary.replication.partition.LeadershipView;
+import io.tributary.replication.partition.Partitions;
 import io.tributary.wire.admin.ClusterView;
 import io.tributary.wire.admin.InternalTopics;
 import io.tributary.wire.api.ApiHandler;
@@ -13,7 +15,6 @@ import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData.Coordinator;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FindCoordinatorRequest;
 
@@ -38,7 +39,7 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
     }
 
     @Override
-    public CompletableFuture<ApiMessage> handle(RequestContext context, FindCoordinatorRequest request) {
+    public CompletableFuture<FindCoordinatorResponseData> handle(RequestContext context, FindCoordinatorRequest request) {
         FindCoordinatorRequestData data = request.data();
         FindCoordinatorResponseData response = new FindCoordinatorResponseData();
         if (context.apiVersion() < 4) {
@@ -63,9 +64,9 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
         if (!internalTopics.ensureOffsetsTopic()) {
             return notAvailable(c);
         }
-        Partitions.Location loc = partitions.locate(InternalTopics.OFFSETS, GroupCoordinator.partitionFor(key, internalTopics.offsetsPartitions()))
-                .orElse(null);
-        ClusterView.PartitionState state = loc == null ? null : cluster.state(loc);
+        TopicInfo offsets = cluster.image().topics().get(InternalTopics.OFFSETS);
+        LeadershipView.PartitionState state = offsets == null ? null
+                : partitions.leadership().state(offsets, GroupCoordinator.partitionFor(key, offsets.partitionCount()));
         BrokerInfo broker = state == null || !state.hasLeader() ? null : cluster.image().brokers().get(state.leader());
         if (broker == null) {
             return notAvailable(c);

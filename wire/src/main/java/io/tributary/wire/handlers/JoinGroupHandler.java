@@ -4,8 +4,8 @@ import io.tributary.coordinator.GroupCoordinator;
 import io.tributary.wire.api.ApiHandler;
 import io.tributary.wire.api.RequestContext;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.JoinGroupRequest;
 
 /** JoinGroup: answered by the group's coordinator shard once the rebalance lets it. */
@@ -22,9 +22,9 @@ public final class JoinGroupHandler implements ApiHandler<JoinGroupRequest> {
     }
 
     @Override
-    public CompletableFuture<ApiMessage> handle(RequestContext context, JoinGroupRequest request) {
+    public CompletableFuture<JoinGroupResponseData> handle(RequestContext context, JoinGroupRequest request) {
         String clientHost = String.valueOf(context.clientAddress()).replaceFirst(":\\d+$", "");
         return groups.call(request.data().groupId(), shard -> shard.joinGroup(request.data(), context.apiVersion(),
-                context.header().clientId(), clientHost).thenApply(r -> r));
+                context.header().clientId(), clientHost));
     }
 }

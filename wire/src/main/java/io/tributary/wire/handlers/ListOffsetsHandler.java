@@ -1,29 +1,29 @@
 package io.tributary.wire.handlers;
 
-import io.tributary.replication.metadata.TopicInfo;
-import io.tributary.storage.PartitionLog;
-import io.tributary.storage.TimestampOffset;
-import io.tributary.wire.admin.PartitionAccess;
+import io.tributary.replication.metadata.TopicRef;
+import io.tributary.replication.partition.PartitionLeader;
+import io.tributary.replication.partition.Partitions;
 import io.tributary.wire.api.ApiHandler;
 import io.tributary.wire.api.RequestContext;
-import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
 import org.apache.kafka.common.message.ListOffsetsResponseData;
 import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsPartitionResponse;
 import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsTopicResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 
 /** ListOffsets: earliest, latest, by timestamp, and the record with the largest timestamp. */
 public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
-    private final PartitionAccess access;
+    private final Partitions partitions;
 
-    public ListOffsetsHandler(PartitionAccess access) {
-        this.access = access;
+    public ListOffsetsHandler(Partitions partitions) {
+        this.partitions = partitions;
     }
 
     @Override
@@ -32,13 +32,20 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
     }
 
     @Override
-    public CompletableFuture<ApiMessage> handle(RequestContext context, ListOffsetsRequest request) {
+    public CompletableFuture<ListOffsetsResponseData> handle(RequestContext context, ListOffsetsRequest request) {
         ListOffsetsResponseData response = new ListOffsetsResponseData();
+        IsolationLevel isolation = IsolationLevel.forId(request.data().isolationLevel());
         for (ListOffsetsTopic t : request.data().topics()) {
-            TopicInfo topic = access.topic(t.name(), null);
             ListOffsetsTopicResponse tr = new ListOffsetsTopicResponse().setName(t.name());
             for (ListOffsetsPartition p : t.partitions()) {
-                ListOffsetsPartitionResponse r = lookup(access.leader(topic, false, p.partitionIndex(), p.currentLeaderEpoch()), p);
+                ListOffsetsPartitionResponse r = new ListOffsetsPartitionResponse().setPartitionIndex(p.partitionIndex())
+                        .setOffset(-1).setTimestamp(-1).setLeaderEpoch(-1);
+                Partitions.Lookup lookup = partitions.leader(TopicRef.byName(t.name()), p.partitionIndex(), p.currentLeaderEpoch());
+                if (!lookup.found()) {
+                    r.setErrorCode(lookup.error().code());
+                } else {
+                    list(lookup.leader(), p.timestamp(), isolation, r);
+                }
                 if (context.apiVersion() < 4) {
                     r.setLeaderEpoch(-1);
                 }
@@ -49,35 +56,25 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
         return CompletableFuture.completedFuture(response);
     }
 
-    private static ListOffsetsPartitionResponse lookup(PartitionAccess.Leader leader, ListOffsetsPartition p) {
-        ListOffsetsPartitionResponse r = new ListOffsetsPartitionResponse().setPartitionIndex(p.partitionIndex())
-                .setOffset(-1).setTimestamp(-1).setLeaderEpoch(-1);
-        if (!leader.ok()) {
-            return r.setErrorCode(leader.error().code());
-        }
-        PartitionLog log = leader.replica().log();
-        long ts = p.timestamp();
+    private static void list(PartitionLeader leader, long timestamp, IsolationLevel isolation, ListOffsetsPartitionResponse r) {
         try {
-            TimestampOffset found;
-            if (ts == ListOffsetsRequest.EARLIEST_TIMESTAMP || ts == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
-                found = new TimestampOffset(-1, log.logStartOffset());
-            } else if (ts == ListOffsetsRequest.LATEST_TIMESTAMP || ts == ListOffsetsRequest.LATEST_TIERED_TIMESTAMP) {
-                found = new TimestampOffset(-1, log.logEndOffset());
-            } else if (ts == ListOffsetsRequest.MAX_TIMESTAMP) {
-                found = log.maxTimestampAndOffset();
-            } else if (ts < 0) {
-                return r.setErrorCode(Errors.INVALID_REQUEST.code());
+            Optional<PartitionLeader.ListedOffset> found;
+            if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
+                found = Optional.of(new PartitionLeader.ListedOffset(-1, leader.logStartOffset(), leader.leaderEpoch()));
+            } else if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP || timestamp == ListOffsetsRequest.LATEST_TIERED_TIMESTAMP) {
+                long latest = isolation == IsolationLevel.READ_COMMITTED ? leader.lastStableOffset() : leader.highWatermark();
+                found = Optional.of(new PartitionLeader.ListedOffset(-1, latest, leader.leaderEpoch()));
+            } else if (timestamp == ListOffsetsRequest.MAX_TIMESTAMP) {
+                found = leader.maxTimestamp();
+            } else if (timestamp < 0) {
+                r.setErrorCode(Errors.INVALID_REQUEST.code());
+                return;
             } else {
-                found = log.offsetForTimestamp(ts);
+                found = leader.offsetForTimestamp(timestamp);
             }
-            if (found == null) {
-                return r;
-            }
-            int epoch = ts < 0 && ts != ListOffsetsRequest.MAX_TIMESTAMP ? leader.leaderEpoch()
-                    : leader.replica().epochs().endOffsetFor(Integer.MAX_VALUE, found.offset() + 1).epoch();
-            return r.setOffset(found.offset()).setTimestamp(found.timestamp()).setLeaderEpoch(epoch);
-        } catch (IOException e) {
-            return r.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code());
+            found.ifPresent(f -> r.setOffset(f.offset()).setTimestamp(f.timestamp()).setLeaderEpoch(f.leaderEpoch()));
+        } catch (ApiException e) {
+            r.setErrorCode(Errors.forException(e).code());
         }
     }
 }

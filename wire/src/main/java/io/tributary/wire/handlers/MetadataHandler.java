@@ -1,9 +1,11 @@
 package io.tributary.wire.handlers;
 
-import io.tributary.replication.Partitions;
 import io.tributary.replication.metadata.BrokerInfo;
 import io.tributary.replication.metadata.MetadataImage;
 import io.tributary.replication.metadata.TopicInfo;
+import io.tributary.replication.metadata.TopicRef;
+import io.tributary.replication.partition.LeadershipView;
+import io.tributary.replication.partition.Partitions;
 import io.tributary.wire.admin.ClusterView;
 import io.tributary.wire.admin.TopicService;
 import io.tributary.wire.api.ApiHandler;
@@ -12,13 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.MetadataRequest;
 
@@ -46,7 +46,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
     }
 
     @Override
-    public CompletableFuture<ApiMessage> handle(RequestContext context, MetadataRequest request) {
+    public CompletableFuture<MetadataResponseData> handle(RequestContext context, MetadataRequest request) {
         MetadataRequestData data = request.data();
         MetadataImage image = cluster.image();
         MetadataResponseData response = new MetadataResponseData()
@@ -57,7 +57,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
             response.brokers().add(new MetadataResponseData.MetadataResponseBroker()
                     .setNodeId(b.id()).setHost(b.host()).setPort(b.port()));
         }
-        ClusterView.States states = cluster.states();
+        LeadershipView states = partitions.leadership();
         if (request.isAllTopics()) {
             image.topics().values().forEach(t -> response.topics().add(describe(t, states)));
         } else {
@@ -69,16 +69,16 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
     }
 
     private MetadataResponseData.MetadataResponseTopic lookup(MetadataImage image, MetadataRequestData.MetadataRequestTopic requested,
-                                                              boolean allowAutoCreate, ClusterView.States states) {
+                                                              boolean allowAutoCreate, LeadershipView states) {
         String name = requested.name();
-        if (name == null && requested.topicId() != null && !requested.topicId().equals(Uuid.ZERO_UUID)) {
-            return image.topic(requested.topicId()).map(t -> describe(t, states)).orElseGet(() ->
-                    new MetadataResponseData.MetadataResponseTopic().setTopicId(requested.topicId())
-                            .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
-        }
-        TopicInfo topic = image.topics().get(name);
+        TopicRef ref = new TopicRef(name, requested.topicId());
+        TopicInfo topic = image.topic(ref).orElse(null);
         if (topic != null) {
             return describe(topic, states);
+        }
+        if (ref.unknown() == Errors.UNKNOWN_TOPIC_ID) {
+            return new MetadataResponseData.MetadataResponseTopic().setTopicId(requested.topicId())
+                    .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
         }
         MetadataResponseData.MetadataResponseTopic missing = new MetadataResponseData.MetadataResponseTopic().setName(name);
         try {
@@ -93,7 +93,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         return missing.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
     }
 
-    private MetadataResponseData.MetadataResponseTopic describe(TopicInfo topic, ClusterView.States states) {
+    private MetadataResponseData.MetadataResponseTopic describe(TopicInfo topic, LeadershipView states) {
         MetadataResponseData.MetadataResponseTopic out = new MetadataResponseData.MetadataResponseTopic()
                 .setName(topic.name()).setTopicId(topic.id()).setIsInternal(topic.isInternal())
                 .setTopicAuthorizedOperations(Integer.MIN_VALUE);
@@ -101,12 +101,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         for (int p = 0; p < topic.partitionCount(); p++) {
             MetadataResponseData.MetadataResponsePartition part = new MetadataResponseData.MetadataResponsePartition()
                     .setPartitionIndex(p);
-            Partitions.Location loc = partitions.locate(topic.name(), p).orElse(null);
-            if (loc == null) {
-                parts.add(part.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code()).setLeaderId(-1));
-                continue;
-            }
-            ClusterView.PartitionState state = states.state(loc);
+            LeadershipView.PartitionState state = states.state(topic, p);
             parts.add(part.setErrorCode(state.hasLeader() ? Errors.NONE.code() : Errors.LEADER_NOT_AVAILABLE.code())
                     .setLeaderId(state.leader()).setLeaderEpoch(state.leaderEpoch())
                     .setReplicaNodes(state.replicas()).setIsrNodes(state.inSync()).setOfflineReplicas(List.of()));

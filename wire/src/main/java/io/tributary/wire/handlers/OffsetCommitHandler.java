@@ -3,13 +3,14 @@ package io.tributary.wire.handlers;
 import io.tributary.coordinator.GroupCoordinator;
 import io.tributary.replication.metadata.MetadataImage;
 import io.tributary.replication.metadata.TopicInfo;
+import io.tributary.replication.metadata.TopicRef;
 import io.tributary.wire.api.ApiHandler;
 import io.tributary.wire.api.RequestContext;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.OffsetCommitRequest;
 
 /** OffsetCommit: from group members and from consumers outside any group; unknown partitions are refused. */
@@ -28,13 +29,14 @@ public final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest
     }
 
     @Override
-    public CompletableFuture<ApiMessage> handle(RequestContext context, OffsetCommitRequest request) {
+    public CompletableFuture<OffsetCommitResponseData> handle(RequestContext context, OffsetCommitRequest request) {
         MetadataImage image = metadata.get();
         for (OffsetCommitRequestTopic t : request.data().topics()) {
-            if ((t.name() == null || t.name().isEmpty()) && t.topicId() != null) {
-                t.setName(image.topic(t.topicId()).map(TopicInfo::name).orElse(""));
+            TopicRef ref = new TopicRef(t.name(), t.topicId());
+            if (ref.byId()) {
+                t.setName(image.topic(ref).map(TopicInfo::name).orElse(""));
             }
         }
-        return groups.call(request.data().groupId(), shard -> shard.commitOffsets(request.data(), context.apiVersion(), tp -> image.hasPartition(tp.topic(), tp.partition())).thenApply(r -> r));
+        return groups.call(request.data().groupId(), shard -> shard.commitOffsets(request.data(), context.apiVersion(), tp -> image.hasPartition(tp.topic(), tp.partition())));
     }
 }

@@ -6,8 +6,8 @@ import io.tributary.wire.api.ApiHandler;
 import io.tributary.wire.api.RequestContext;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+import org.apache.kafka.common.message.OffsetDeleteResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.OffsetDeleteRequest;
 
 /** OffsetDelete: removes a group's committed offsets for partitions no member subscribes to. */
@@ -26,8 +26,8 @@ public final class OffsetDeleteHandler implements ApiHandler<OffsetDeleteRequest
     }
 
     @Override
-    public CompletableFuture<ApiMessage> handle(RequestContext context, OffsetDeleteRequest request) {
+    public CompletableFuture<OffsetDeleteResponseData> handle(RequestContext context, OffsetDeleteRequest request) {
         MetadataImage image = metadata.get();
-        return groups.call(request.data().groupId(), shard -> shard.deleteOffsets(request.data(), tp -> image.hasPartition(tp.topic(), tp.partition())).thenApply(r -> r));
+        return groups.call(request.data().groupId(), shard -> shard.deleteOffsets(request.data(), tp -> image.hasPartition(tp.topic(), tp.partition())));
     }
 }

@@ -1,10 +1,11 @@
 package io.tributary.wire.handlers;
 
 import io.tributary.coordinator.GroupCoordinator;
+import io.tributary.replication.Failures;
 import io.tributary.replication.metadata.MetadataImage;
 import io.tributary.replication.metadata.TopicInfo;
+import io.tributary.replication.metadata.TopicRef;
 import io.tributary.wire.api.ApiHandler;
-import io.tributary.wire.api.Futures;
 import io.tributary.wire.api.Futures;
 import io.tributary.wire.api.RequestContext;
 import java.util.ArrayList;
@@ -69,15 +70,16 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
     private CompletableFuture<OffsetFetchResponseGroup> fetch(String groupId, List<OffsetFetchRequestTopics> topics, boolean requireStable) {
         return groups.call(groupId, shard -> CompletableFuture.completedFuture(shard.fetchOffsets(groupId, topics, requireStable)))
                 .exceptionally(e -> new OffsetFetchResponseGroup().setGroupId(groupId)
-                        .setErrorCode(Futures.errorOf(e).code()));
+                        .setErrorCode(Failures.errorOf(e).code()));
     }
 
     private List<OffsetFetchRequestTopics> resolveIds(List<OffsetFetchRequestTopics> topics) {
         if (topics != null) {
             MetadataImage image = metadata.get();
             for (OffsetFetchRequestTopics t : topics) {
-                if ((t.name() == null || t.name().isEmpty()) && t.topicId() != null && !Uuid.ZERO_UUID.equals(t.topicId())) {
-                    t.setName(image.topic(t.topicId()).map(TopicInfo::name).orElse(""));
+                TopicRef ref = new TopicRef(t.name(), t.topicId());
+                if (ref.byId()) {
+                    t.setName(image.topic(ref).map(TopicInfo::name).orElse(""));
                 }
             }
         }

@@ -6,7 +6,6 @@ import io.tributary.wire.api.RequestContext;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.SyncGroupRequest;
 
@@ -24,12 +23,12 @@ public final class SyncGroupHandler implements ApiHandler<SyncGroupRequest> {
     }
 
     @Override
-    public CompletableFuture<ApiMessage> handle(RequestContext context, SyncGroupRequest request) {
+    public CompletableFuture<SyncGroupResponseData> handle(RequestContext context, SyncGroupRequest request) {
         if (!request.areMandatoryProtocolTypeAndNamePresent()) {
             // From v5 the member must say which protocol it synced on; Kafka checks this before anything else.
             return CompletableFuture.completedFuture(new SyncGroupResponseData()
                     .setErrorCode(Errors.INCONSISTENT_GROUP_PROTOCOL.code()).setAssignment(new byte[0]));
         }
-        return groups.call(request.data().groupId(), shard -> shard.syncGroup(request.data(), context.apiVersion()).thenApply(r -> r));
+        return groups.call(request.data().groupId(), shard -> shard.syncGroup(request.data(), context.apiVersion()));
     }
 }

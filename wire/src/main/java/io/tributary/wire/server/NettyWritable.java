@@ -2,6 +2,7 @@ package io.tributary.wire.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.tributary.replication.partition.SegmentRecords;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,12 +110,12 @@ final class NettyWritable implements Writable {
 
     @Override
     public void writeRecords(BaseRecords records) {
-        if (records instanceof SliceRecords slice) {
+        if (records instanceof SegmentRecords slice) {
             if (slice.sizeInBytes() == 0) {
                 return;
             }
             parts.add(current);
-            parts.add(new SliceRegion(slice.slice().channel(), slice.slice().position(), slice.slice().size()));
+            parts.add(new SliceRegion(slice.channel(), slice.position(), slice.sizeInBytes()));
             current = alloc.buffer(CHUNK);
         } else if (records instanceof MemoryRecords memory) {
             writeByteBuffer(memory.buffer());

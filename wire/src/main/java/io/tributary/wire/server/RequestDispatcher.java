@@ -2,16 +2,15 @@ package io.tributary.wire.server;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.tributary.replication.NotLeaderException;
+import io.tributary.replication.Failures;
 import io.tributary.wire.api.ApiHandler;
 import io.tributary.wire.api.ApiRegistry;
 import io.tributary.wire.api.RequestContext;
 import io.tributary.wire.metrics.BrokerMetrics;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.slf4j.Logger;
@@ -54,7 +53,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         if (inFlight.size() >= MAX_IN_FLIGHT) {
             ctx.channel().config().setAutoRead(false);
         }
-        CompletableFuture<ApiMessage> result;
+        CompletableFuture<? extends ApiMessage> result;
         try {
             result = invoke(ctx, request);
         } catch (RuntimeException e) {
@@ -70,7 +69,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private CompletableFuture<ApiMessage> invoke(ChannelHandlerContext ctx, KafkaRequest request) {
+    private CompletableFuture<? extends ApiMessage> invoke(ChannelHandlerContext ctx, KafkaRequest request) {
         ApiHandler handler = registry.handler(request.header().apiKey(), request.header().apiVersion())
                 .orElseGet(() -> registry.handler(request.header().apiKey(), request.responseVersion()).orElseThrow());
         RequestContext context = new RequestContext(request.header(), ctx.channel().remoteAddress(), request.receivedNanos(), ctx.channel().eventLoop());
@@ -107,14 +106,12 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     /** Kafka's error response for the request, with the error the failure maps to. */
     private static ApiMessage errorResponse(KafkaRequest request, Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof NotLeaderException) {
-            cause = new NotLeaderOrFollowerException(cause.getMessage());
-        } else if (!(cause instanceof org.apache.kafka.common.errors.ApiException)) {
+        Throwable cause = Failures.unwrap(error);
+        if (!(cause instanceof ApiException)) {
             LOG.warn("{} request from {} failed", request.header().apiKey(), request.header().clientId(), cause);
         }
         AbstractRequest body = request.body();
-        return body.getErrorResponse(cause).data();
+        return body.getErrorResponse(Failures.asApiException(cause)).data();
     }
 
     @Override

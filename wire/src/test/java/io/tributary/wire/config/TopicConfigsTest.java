@@ -13,8 +13,9 @@ class TopicConfigsTest {
         assertThat(TopicConfigs.effective("retention.ms", Map.of("retention.ms", "7"), broker)).isEqualTo("7");
         assertThat(TopicConfigs.effective("retention.ms", Map.of(), broker)).isEqualTo("5000");
         assertThat(TopicConfigs.effective("segment.bytes", Map.of(), broker)).isEqualTo(String.valueOf(1 << 30));
-        assertThat(TopicConfigs.logConfig(Map.of("segment.bytes", "2048"), broker).segmentBytes()).isEqualTo(2048);
-        assertThat(TopicConfigs.logConfig(Map.of(), broker).retentionMs()).isEqualTo(5000);
+        assertThat(TopicConfigs.effective(Map.of("segment.bytes", "2048"), broker))
+                .containsEntry("segment.bytes", "2048").containsEntry("retention.ms", "5000")
+                .containsEntry("cleanup.policy", "delete").hasSize(TopicConfigs.DEFINITIONS.size());
     }
 
     @Test

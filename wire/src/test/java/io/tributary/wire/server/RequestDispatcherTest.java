@@ -10,6 +10,9 @@ import io.tributary.wire.metrics.BrokerMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -70,14 +73,14 @@ class RequestDispatcherTest {
         EmbeddedChannel ch = new EmbeddedChannel(new RequestDispatcher(new ApiRegistry(List.of(handler)), metrics));
         ch.writeInbound(request(1), request(2), request(3));
         pending.get(0).complete(null);
-        pending.get(1).completeExceptionally(new org.apache.kafka.common.errors.NotControllerException("no"));
-        pending.get(2).completeExceptionally(new io.tributary.replication.NotLeaderException("elsewhere"));
+        pending.get(1).completeExceptionally(new NotControllerException("no"));
+        pending.get(2).completeExceptionally(new CompletionException(new TimeoutException("a Raft entry took too long")));
 
         KafkaResponse second = ch.readOutbound();
         assertThat(second.correlationId()).isEqualTo(2);
         assertThat(((DescribeClusterResponseData) second.body()).errorCode()).isEqualTo(Errors.NOT_CONTROLLER.code());
         KafkaResponse third = ch.readOutbound();
-        assertThat(((DescribeClusterResponseData) third.body()).errorCode()).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER.code());
+        assertThat(((DescribeClusterResponseData) third.body()).errorCode()).isEqualTo(Errors.REQUEST_TIMED_OUT.code());
         assertThat((Object) ch.readOutbound()).isNull();
     }
 }

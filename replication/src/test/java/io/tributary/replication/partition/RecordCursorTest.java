@@ -1,4 +1,4 @@
-package io.tributary.wire.produce;
+package io.tributary.replication.partition;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.tributary.wire.produce;
+package io.tributary.replication.partition;
 
 import io.tributary.storage.BatchHeader;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package io.tributary.replication;
+package io.tributary.replication.partition;
 
 import io.tributary.replication.replica.PartitionKey;
 import java.util.Collection;
@@ -36,7 +36,12 @@ public final class AppendWatchers {
     public Watch watch(Collection<PartitionKey> keys, Runnable callback) {
         Watch w = new Watch(keys, callback);
         for (PartitionKey key : keys) {
-            watches.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(w);
+            // Added inside the map's update of the key, never to a set that appended() already took away.
+            watches.compute(key, (k, set) -> {
+                Set<Watch> current = set == null ? ConcurrentHashMap.newKeySet() : set;
+                current.add(w);
+                return current;
+            });
         }
         return w;
     }

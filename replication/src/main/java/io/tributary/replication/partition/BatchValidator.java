@@ -1,11 +1,10 @@
-package io.tributary.wire.produce;
+package io.tributary.replication.partition;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.kafka.common.errors.CorruptRecordException;
-import org.apache.kafka.common.message.ProduceResponseData.BatchIndexAndErrorMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -19,13 +18,17 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  */
 public final class BatchValidator {
 
+    /** What is wrong with one record of a batch, by its index in the batch (Kafka's per-record errors). */
+    public record RecordError(int batchIndex, String message) {
+    }
+
     /** The topic settings validation depends on. */
     public record Rules(int maxMessageBytes, boolean logAppendTime, long timestampBeforeMaxMs,
                         long timestampAfterMaxMs, boolean compacted) {
     }
 
     /** The outcome: NONE, or an error with a message and per-record errors. */
-    public record Result(Errors error, String message, List<BatchIndexAndErrorMessage> recordErrors, ByteBuffer batch) {
+    public record Result(Errors error, String message, List<RecordError> recordErrors, ByteBuffer batch) {
         static Result ok(ByteBuffer batch) {
             return new Result(Errors.NONE, null, List.of(), batch);
         }
@@ -82,7 +85,7 @@ public final class BatchValidator {
     }
 
     private static Result validateRecords(MutableRecordBatch batch, ByteBuffer bytes, String topicPartition, Rules rules, long nowMs) {
-        List<BatchIndexAndErrorMessage> recordErrors = new ArrayList<>();
+        List<RecordError> recordErrors = new ArrayList<>();
         int expected = 0;
         boolean checkTimestamps = !rules.logAppendTime() && batch.timestampType() == TimestampType.CREATE_TIME;
         try {
@@ -114,14 +117,14 @@ public final class BatchValidator {
                     + (batch.lastOffset() - batch.baseOffset()) + " of " + topicPartition + " do not match the " + expected + " records in it");
         }
         if (!recordErrors.isEmpty()) {
-            Errors error = rules.compacted() && recordErrors.get(0).batchIndexErrorMessage().startsWith("Compacted")
+            Errors error = rules.compacted() && recordErrors.get(0).message().startsWith("Compacted")
                     ? Errors.INVALID_RECORD : Errors.INVALID_TIMESTAMP;
-            return new Result(error, recordErrors.get(0).batchIndexErrorMessage(), recordErrors, null);
+            return new Result(error, recordErrors.get(0).message(), recordErrors, null);
         }
         return Result.ok(null);
     }
 
-    private static BatchIndexAndErrorMessage recordError(int index, String message) {
-        return new BatchIndexAndErrorMessage().setBatchIndex(index).setBatchIndexErrorMessage(message);
+    private static RecordError recordError(int index, String message) {
+        return new RecordError(index, message);
     }
 }

@@ -1,0 +1,28 @@
+package io.tributary.coordinator.runtime;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/** What a coordinator runtime needs from the partitions of its internal topic: records in, records out. */
+public interface InternalTopic {
+    /** How many partitions the topic has, 0 if it does not exist (yet). */
+    int partitionCount();
+
+    /** Whether this broker leads the partition and holds its replica. */
+    boolean isLeader(int partition);
+
+    /**
+     * The partition's records from its log start on, in order, read as they are iterated, for loading a
+     * shard; empty when this broker does not lead the partition. Iterating fails with a Kafka exception
+     * if the log cannot be read.
+     */
+    Optional<Iterator<CoordinatorRecord>> records(int partition);
+
+    /** Appends records through Raft; completes with the offset of the first once committed. */
+    CompletableFuture<Long> append(int partition, List<CoordinatorRecord> records);
+
+    /** Moves the partition's log start offset to {@code offset} (records below are gone). */
+    CompletableFuture<Void> deleteBefore(int partition, long offset);
+}

@@ -1,0 +1,227 @@
+package io.tributary.replication.replica;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.replication.codec.ByteWriter;
+import io.tributary.storage.LogConfig;
+import io.tributary.storage.PartitionLog;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
+import org.apache.kafka.common.record.internal.RecordBatch;
+
+/**
+ * A replica group is a pure fold over its Raft log: any sequence of entries, with a snapshot taken at
+ * any point, more entries applied, a crash, a restore from the snapshot and the entries after it
+ * replayed, ends in the same state as applying every entry once, and answers the replayed entries as it
+ * did the first time.
+ */
+class ReplicaGroupFoldTest {
+    private static final Uuid TOPIC = Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAQ");
+    private static final int KEYS = 3;
+    private static final long EXPIRATION_MS = 120_000;
+    /** Small segments and index intervals, so that rolls, index entries and deletions happen. */
+    private static final LogConfig LOG = new LogConfig(600, Long.MAX_VALUE, -1, -1, 100, 1 << 12);
+
+    /** One entry to build: the Raft term it is applied at and the command. */
+    record Step(long term, ReplicaGroupCommand command) {
+    }
+
+    /** Entries, where the snapshot is taken (after {@code snapshotAt} entries) and where the crash is. */
+    record Scenario(List<Step> steps, int snapshotAt, int crashAt) {
+    }
+
+    @Property(tries = 60)
+    void restoringFromAnySnapshotAndReplayingEndsInTheSameState(@ForAll("scenarios") Scenario s) throws Exception {
+        Path root = Files.createTempDirectory("fold");
+        try {
+            ReplicaGroup once = group(root.resolve("once"));
+            List<ByteBuffer> replies = new ArrayList<>();
+            for (Step step : s.steps()) {
+                replies.add(once.apply(step.term(), ReplicaGroupCommand.encode(step.command())));
+            }
+
+            Path dir = root.resolve("restored");
+            ReplicaGroup crashed = group(dir);
+            for (int i = 0; i < s.crashAt(); i++) {
+                crashed.apply(s.steps().get(i).term(), ReplicaGroupCommand.encode(s.steps().get(i).command()));
+                if (i + 1 == s.snapshotAt()) {
+                    Files.write(root.resolve("snapshot"), bytes(crashed.snapshot()));
+                    crashed.snapshotStored();
+                }
+            }
+            if (s.snapshotAt() == 0) {
+                Files.write(root.resolve("snapshot"), bytes(group(root.resolve("empty")).snapshot()));
+            }
+            crashed.closeAll();
+
+            ReplicaGroup restored = group(dir);
+            restored.loadSnapshot(root.resolve("snapshot"));
+            for (int i = s.snapshotAt(); i < s.steps().size(); i++) {
+                ByteBuffer reply = restored.apply(s.steps().get(i).term(), ReplicaGroupCommand.encode(s.steps().get(i).command()));
+                assertThat(answers(reply)).as("reply to entry %d", i).isEqualTo(answers(replies.get(i)));
+            }
+            assertThat(state(restored)).isEqualTo(state(once));
+            once.closeAll();
+            restored.closeAll();
+        } finally {
+            try (Stream<Path> files = Files.walk(root)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static ReplicaGroup group(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        return new ReplicaGroup("g", dir, overrides -> LOG, EXPIRATION_MS, key -> { });
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    /**
+     * What a reply says to the proposer, without the log start offset: a replayed append may find the log
+     * start where a deletion after the snapshot had left it, and nobody waits for a replayed entry's reply.
+     */
+    private static List<String> answers(ByteBuffer reply) {
+        return PartitionResult.decodeAll(reply).stream()
+                .map(r -> r.error() + " " + r.offset() + " " + r.logAppendTime()).toList();
+    }
+
+    /** Everything a partition is: its readable records, offsets, leader epochs and producer state. */
+    private static Map<PartitionKey, String> state(ReplicaGroup group) throws Exception {
+        Map<PartitionKey, String> out = new TreeMap<>(Comparator.comparing(PartitionKey::partition));
+        for (PartitionReplica replica : group.partitions()) {
+            PartitionLog log = replica.log();
+            ByteBuffer records = log.read(log.logStartOffset(), Integer.MAX_VALUE, log.logEndOffset(), true).read();
+            ByteWriter epochs = new ByteWriter(64);
+            replica.epochs().encode(epochs);
+            ByteWriter producers = new ByteWriter(64);
+            replica.producers().encode(producers);
+            out.put(replica.key(), log.logStartOffset() + ".." + log.logEndOffset() + " " + ByteBuffer.wrap(bytes(records)).hashCode()
+                    + " epochs " + ByteBuffer.wrap(epochs.toArray()).hashCode() + " producers " + ByteBuffer.wrap(producers.toArray()).hashCode()
+                    + " (" + replica.producers().size() + ")");
+        }
+        return out;
+    }
+
+    // ---- generators ----
+
+    @Provide
+    Arbitrary<Scenario> scenarios() {
+        return step().list().ofMinSize(1).ofMaxSize(40).flatMap(raw -> {
+            List<Step> steps = withTimeAndTerms(raw);
+            return Arbitraries.integers().between(0, steps.size()).flatMap(snapshotAt ->
+                    Arbitraries.integers().between(snapshotAt, steps.size())
+                            .map(crashAt -> new Scenario(steps, snapshotAt, crashAt)));
+        });
+    }
+
+    /** A command without its time, which the scenario assigns in order. */
+    private interface Draft {
+        ReplicaGroupCommand build(long timestampMs);
+    }
+
+    private record RawStep(Draft draft, long elapsedMs, boolean newTerm) {
+    }
+
+    private static List<Step> withTimeAndTerms(List<RawStep> raw) {
+        List<Step> steps = new ArrayList<>();
+        long now = 1_700_000_000_000L;
+        long term = 1;
+        boolean added = false;
+        for (RawStep r : raw) {
+            if (!added) {
+                steps.add(new Step(term, addAll()));
+                added = true;
+            }
+            now += r.elapsedMs();
+            term += r.newTerm() ? 1 : 0;
+            steps.add(new Step(term, r.draft().build(now)));
+        }
+        return steps;
+    }
+
+    private static ReplicaGroupCommand addAll() {
+        List<ReplicaGroupCommand.NewPartition> all = new ArrayList<>();
+        for (int k = 0; k < KEYS; k++) {
+            all.add(new ReplicaGroupCommand.NewPartition(key(k), "t", Map.of()));
+        }
+        return new ReplicaGroupCommand.AddPartitions(all);
+    }
+
+    private static PartitionKey key(int k) {
+        return new PartitionKey(TOPIC, k);
+    }
+
+    private Arbitrary<RawStep> step() {
+        Arbitrary<Draft> draft = Arbitraries.frequencyOf(
+                Tuple.of(8, produce()),
+                Tuple.of(1, Arbitraries.integers().between(0, KEYS - 1).map(k -> (Draft) ts ->
+                        new ReplicaGroupCommand.AddPartitions(List.of(new ReplicaGroupCommand.NewPartition(key(k), "t", Map.of()))))),
+                Tuple.of(1, Arbitraries.integers().between(0, KEYS - 1).map(k -> (Draft) ts ->
+                        new ReplicaGroupCommand.RemovePartitions(List.of(key(k))))),
+                Tuple.of(2, Combinators.combine(Arbitraries.integers().between(0, KEYS - 1),
+                        Arbitraries.longs().between(-1, 12)).as((k, offset) -> (Draft) ts ->
+                        new ReplicaGroupCommand.DeleteRecords(List.of(key(k)), List.of(offset)))));
+        return Combinators.combine(draft, Arbitraries.longs().between(0, 90_000), Arbitraries.of(false, false, false, true))
+                .as(RawStep::new);
+    }
+
+    /** One record batch for a partition, idempotent or not. */
+    private record Item(int key, long producerId, short epoch, int sequence, int records, boolean logAppendTime) {
+    }
+
+    private Arbitrary<Draft> produce() {
+        Arbitrary<Item> item = Combinators.combine(
+                Arbitraries.integers().between(0, KEYS - 1),
+                Arbitraries.of(-1L, 7L, 8L),
+                Arbitraries.of((short) 0, (short) 0, (short) 1),
+                Arbitraries.of(0, 0, 1, 2, 3, 4, 6),
+                Arbitraries.integers().between(1, 3),
+                Arbitraries.of(false, false, true)).as(Item::new);
+        return item.list().ofMinSize(1).ofMaxSize(3).map(items -> (Draft) ts -> {
+            List<ReplicaGroupCommand.ProduceItem> built = new ArrayList<>();
+            for (Item i : items) {
+                built.add(new ReplicaGroupCommand.ProduceItem(key(i.key()), i.logAppendTime(), batch(i, ts)));
+            }
+            return new ReplicaGroupCommand.Produce(ts, built);
+        });
+    }
+
+    private static ByteBuffer batch(Item i, long timestampMs) {
+        boolean idempotent = i.producerId() >= 0;
+        MemoryRecordsBuilder b = MemoryRecords.builder(ByteBuffer.allocate(512), RecordBatch.MAGIC_VALUE_V2, Compression.NONE,
+                TimestampType.CREATE_TIME, 0, timestampMs, i.producerId(), idempotent ? i.epoch() : -1,
+                idempotent ? i.sequence() : -1, false, -1);
+        for (int r = 0; r < i.records(); r++) {
+            b.append(timestampMs - 1_000 + r, ("k" + r).getBytes(), ("value-" + r + "-" + timestampMs).getBytes());
+        }
+        ByteBuffer built = b.build().buffer();
+        ByteBuffer copy = ByteBuffer.allocate(built.remaining());
+        copy.put(built).flip();
+        return copy;
+    }
+}
