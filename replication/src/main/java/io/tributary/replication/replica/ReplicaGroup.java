@@ -11,10 +11,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -29,13 +31,14 @@ import org.slf4j.LoggerFactory;
  * replica's partition logs are identical.
  *
  * <p>Snapshot file format (see {@link ByteWriter}): {@code version:int16 (=1)}, when producers were last
- * checked for expiry (int64, so that every replica expires them at the same entries), partition count,
- * then per partition: topic id, partition, topic name, config map, log end offset, leader epochs,
- * producers.
+ * checked for expiry (int64, so that every replica expires them at the same entries), how many
+ * partitions the group removed so far (int64), partition count, then per partition: topic id,
+ * partition, topic name, config map, log end offset, leader epochs, producers.
  *
- * <p>A removed partition's directory is renamed aside ({@code <dir>.removed-<group>}) and deleted only
- * once a snapshot without it is stored: a restart from an older snapshot still finds its records, moves
- * them back and replays the removal.
+ * <p>A removed partition's directory is renamed aside ({@code <dir>.removed-<group>-<n>}, n counting
+ * the group's removals) and deleted only once a snapshot taken after the removal is stored: a restart
+ * from an older snapshot still finds the records that snapshot describes (in the first directory set
+ * aside after it), moves them back and replays the removal.
  */
 public final class ReplicaGroup {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaGroup.class);
@@ -51,6 +54,8 @@ public final class ReplicaGroup {
     private final Map<PartitionKey, PartitionReplica> partitions = new ConcurrentHashMap<>();
     /** Directories of removed partitions that the latest stored snapshot may still refer to. */
     private final List<Path> removed = new ArrayList<>();
+    /** How many partitions this group's log removed so far: names each directory set aside. */
+    private long removals;
     private ByteBuffer scratch = ByteBuffer.allocateDirect(64 * 1024);
     private long lastExpiryCheckMs;
 
@@ -95,7 +100,8 @@ public final class ReplicaGroup {
             for (PartitionKey key : r.partitions()) {
                 PartitionReplica replica = partitions.remove(key);
                 if (replica != null) {
-                    Path aside = removedDir(replica.log().dir());
+                    Path dir = replica.log().dir();
+                    Path aside = dir.resolveSibling(dir.getFileName() + removedSuffix() + removals++);
                     PartitionLog.deleteDirectory(aside);
                     replica.log().closeAndMove(aside);
                     removed.add(aside);
@@ -174,8 +180,8 @@ public final class ReplicaGroup {
         return logDir.resolve(topic + "-" + key.partition() + "-" + key.topicId());
     }
 
-    private Path removedDir(Path dir) {
-        return dir.resolveSibling(dir.getFileName() + REMOVED_SUFFIX + groupId);
+    private String removedSuffix() {
+        return REMOVED_SUFFIX + groupId + "-";
     }
 
     /** A snapshot taken after the removals so far is stored: their directories are no longer needed. */
@@ -198,7 +204,8 @@ public final class ReplicaGroup {
      * state machine writes it as the snapshot.
      */
     public ByteBuffer snapshot() throws IOException {
-        ByteWriter w = new ByteWriter(4096).putVersion(SNAPSHOT_VERSION).putLong(lastExpiryCheckMs).putInt(partitions.size());
+        ByteWriter w = new ByteWriter(4096).putVersion(SNAPSHOT_VERSION).putLong(lastExpiryCheckMs).putLong(removals)
+                .putInt(partitions.size());
         for (PartitionReplica replica : partitions.values()) {
             replica.log().flush();
             w.putUuid(replica.key().topicId()).putInt(replica.key().partition()).putString(replica.topic())
@@ -216,10 +223,13 @@ public final class ReplicaGroup {
     public void loadSnapshot(Path file) throws IOException {
         closeAll();
         lastExpiryCheckMs = 0;
+        removals = 0;
+        Map<Path, TreeMap<Long, Path>> setAside = setAside();
         if (file != null) {
             ByteReader r = new ByteReader(ByteBuffer.wrap(Files.readAllBytes(file)));
             r.version(SNAPSHOT_VERSION, "replica group snapshot " + file);
             lastExpiryCheckMs = r.getLong();
+            removals = r.getLong();
             for (int i = r.count(); i > 0; i--) {
                 PartitionKey key = new PartitionKey(r.getUuid(), r.getInt());
                 String topic = r.getString();
@@ -228,9 +238,12 @@ public final class ReplicaGroup {
                 LeaderEpochCache epochs = LeaderEpochCache.decode(r);
                 ProducerStateTable producers = ProducerStateTable.decode(r);
                 Path dir = dirOf(key, topic);
-                if (!Files.exists(dir) && Files.exists(removedDir(dir))) {
-                    // Removed after this snapshot: back it comes, and the Raft log removes it again.
-                    Files.move(removedDir(dir), dir, StandardCopyOption.ATOMIC_MOVE);
+                Map.Entry<Long, Path> removedSince = setAside.getOrDefault(dir, new TreeMap<>()).ceilingEntry(removals);
+                if (removedSince != null) {
+                    // Removed after this snapshot (and perhaps added again): back come the records it describes,
+                    // and the Raft log replays what followed.
+                    PartitionLog.deleteDirectory(dir);
+                    Files.move(removedSince.getValue(), dir, StandardCopyOption.ATOMIC_MOVE);
                 }
                 PartitionLog log = PartitionLog.open(dir, logConfigs.apply(configs));
                 if (log.logEndOffset() < logEnd) {
@@ -243,17 +256,28 @@ public final class ReplicaGroup {
             }
             r.expectEnd();
         }
-        deleteRemovedDirectories();
-    }
-
-    /** Deletes the set-aside directories of partitions that the loaded snapshot no longer has. */
-    private void deleteRemovedDirectories() throws IOException {
-        String suffix = REMOVED_SUFFIX + groupId;
-        try (Stream<Path> dirs = Files.list(logDir)) {
-            for (Path dir : dirs.filter(d -> d.getFileName().toString().endsWith(suffix)).toList()) {
+        for (TreeMap<Long, Path> dirs : setAside.values()) {
+            for (Path dir : dirs.values()) {
                 PartitionLog.deleteDirectory(dir);
             }
         }
+    }
+
+    /** The directories this group set aside, by the partition directory they were and the removal's number. */
+    private Map<Path, TreeMap<Long, Path>> setAside() throws IOException {
+        Map<Path, TreeMap<Long, Path>> out = new HashMap<>();
+        String suffix = removedSuffix();
+        try (Stream<Path> dirs = Files.list(logDir)) {
+            for (Path aside : dirs.toList()) {
+                String name = aside.getFileName().toString();
+                int at = name.lastIndexOf(suffix);
+                if (at > 0) {
+                    long n = Long.parseLong(name.substring(at + suffix.length()));
+                    out.computeIfAbsent(aside.resolveSibling(name.substring(0, at)), d -> new TreeMap<>()).put(n, aside);
+                }
+            }
+        }
+        return out;
     }
 
     public void closeAll() throws IOException {
