@@ -65,14 +65,8 @@ public final class ByteReader {
     }
 
     public String getString() {
-        int length = getInt();
-        if (length == -1) {
-            return null;
-        }
-        checkLength(length);
-        byte[] bytes = new byte[length];
-        buf.get(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
+        byte[] utf8 = getByteArray();
+        return utf8 == null ? null : new String(utf8, StandardCharsets.UTF_8);
     }
 
     /** A slice of the underlying buffer, without copying. */
