@@ -2,6 +2,7 @@ package io.tributary.coordinator;
 
 import io.tributary.coordinator.group.GroupConfig;
 import io.tributary.coordinator.group.GroupCoordinatorShard;
+import io.tributary.coordinator.runtime.CoordinatorResult;
 import io.tributary.coordinator.runtime.CoordinatorRuntime;
 import io.tributary.coordinator.runtime.InternalTopic;
 import java.io.Closeable;
@@ -34,11 +35,12 @@ public final class GroupCoordinator implements Closeable {
     public GroupCoordinator(InternalTopic logs, GroupConfig config) {
         this.logs = logs;
         this.runtime = new CoordinatorRuntime<>(TOPIC, logs,
-                (partition, timer, sink) -> new GroupCoordinatorShard(config, System::currentTimeMillis, timer, sink),
+                (partition, timer) -> new GroupCoordinatorShard(config, System::currentTimeMillis, timer),
                 thread, COMPACT_AFTER_RECORDS);
         thread.scheduleWithFixedDelay(runtime::refresh, 0, REFRESH_MS, TimeUnit.MILLISECONDS);
         long expiry = config.offsetsRetentionCheckIntervalMs();
-        thread.scheduleWithFixedDelay(() -> runtime.callAll(GroupCoordinatorShard::expireOffsets), expiry, expiry, TimeUnit.MILLISECONDS);
+        thread.scheduleWithFixedDelay(() -> runtime.writeAll(GroupCoordinatorShard::expireOffsets), expiry, expiry,
+                TimeUnit.MILLISECONDS);
     }
 
     /** The {@code __consumer_offsets} partition that holds a group. */
@@ -51,16 +53,22 @@ public final class GroupCoordinator implements Closeable {
     }
 
     /**
-     * Runs {@code op} on the shard holding {@code groupId}; fails with NOT_COORDINATOR or
-     * COORDINATOR_LOAD_IN_PROGRESS as Kafka's coordinator would.
+     * Runs {@code op} on the shard holding {@code groupId}, writes the records of its result, and completes
+     * with the response once they are committed; fails with NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS
+     * as Kafka's coordinator would.
      */
-    public <T> CompletableFuture<T> call(String groupId, Function<GroupCoordinatorShard, CompletableFuture<T>> op) {
-        return runtime.call(partitionFor(groupId), op);
+    public <T> CompletableFuture<T> write(String groupId, Function<GroupCoordinatorShard, CoordinatorResult<T>> op) {
+        return runtime.write(partitionFor(groupId), op);
     }
 
-    /** Runs {@code op} on every loaded shard. */
-    public <T> CompletableFuture<List<T>> callAll(Function<GroupCoordinatorShard, T> op) {
-        return runtime.callAll(op);
+    /** Runs {@code op}, which writes nothing, on the shard holding {@code groupId}; fails as {@link #write} does. */
+    public <T> CompletableFuture<T> read(String groupId, Function<GroupCoordinatorShard, T> op) {
+        return runtime.read(partitionFor(groupId), op);
+    }
+
+    /** Runs {@code op}, which writes nothing, on every loaded shard. */
+    public <T> CompletableFuture<List<T>> readAll(Function<GroupCoordinatorShard, T> op) {
+        return runtime.readAll(op);
     }
 
     /** Whether some partition this broker leads is still being loaded. */

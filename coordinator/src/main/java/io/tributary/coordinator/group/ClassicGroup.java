@@ -55,6 +55,8 @@ final class ClassicGroup {
 
     final TimerSlot joinTimer;
     final TimerSlot syncTimer;
+    /** Static members' rejoins of this Stable group, by new member id, until the group's record is replayed. */
+    final Map<String, MembershipHandler.StaticRejoin> staticRejoins = new HashMap<>();
 
     private ClassicGroup(String groupId, GroupState state, LongSupplier clock, ShardTimer timer) {
         this.groupId = groupId;

@@ -7,7 +7,7 @@ import io.tributary.coordinator.group.GroupRecords.OffsetKey;
 import io.tributary.coordinator.group.GroupRecords.OffsetValue;
 import io.tributary.coordinator.runtime.CoordinatorRecord;
 import io.tributary.coordinator.runtime.CoordinatorShard;
-import io.tributary.coordinator.runtime.RecordSink;
+import io.tributary.coordinator.runtime.CoordinatorResult;
 import io.tributary.coordinator.runtime.ShardTimer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResult;
@@ -46,14 +46,17 @@ import java.util.stream.Collectors;
  * The consumer group coordinator for one partition of {@code __consumer_offsets}: Kafka's classic group
  * protocol and committed offsets, as a state machine over the partition's records.
  *
- * <p>Durable state (offsets, each group's last GroupMetadata record) changes only in {@link #replay}.
+ * <p>Requests are answered with {@link CoordinatorResult}s: the records to write and the response. Durable
+ * state (offsets, each group's last GroupMetadata record) changes only in {@link #replay}, and so does
+ * what waits for a record: the leader's assignment makes the group Stable when it is replayed, a
+ * static member's rejoin is answered then. A write that fails comes back to {@link #writeFailed}.
  * Membership during a rebalance, heartbeats and waiting requests are transient, as in Kafka: after a
  * reload, members of a Stable group carry on from the last persisted generation and anything in flight
- * starts over.
+ * starts over. JoinGroup and SyncGroup answer with a future, completed when the rebalance allows.
  *
- * <p>All methods run on the shard's thread, and so must the continuations of the {@link RecordSink}'s
- * futures. Returned futures complete on that thread too; their continuations should hand responses
- * off (e.g. to the network) rather than call back into the shard synchronously.
+ * <p>All methods run on the shard's thread. Returned futures complete on that thread too; their
+ * continuations should hand responses off (e.g. to the network) rather than call back into the shard
+ * synchronously.
  *
  * <p>Request versions: methods take kafka-clients' message classes at any version kafka-clients 4.4.0
  * decodes and return data that serializes at the request's version; see each method for what the
@@ -67,8 +70,8 @@ public final class GroupCoordinatorShard implements CoordinatorShard {
     private final MembershipHandler membership;
     private final OffsetHandler offsets;
 
-    public GroupCoordinatorShard(GroupConfig config, LongSupplier clock, ShardTimer timer, RecordSink sink) {
-        this.ctx = new ShardContext(config, clock, timer, sink);
+    public GroupCoordinatorShard(GroupConfig config, LongSupplier clock, ShardTimer timer) {
+        this.ctx = new ShardContext(config, clock, timer);
         this.membership = new MembershipHandler(ctx);
         this.offsets = new OffsetHandler(ctx, membership);
     }
@@ -83,8 +86,9 @@ public final class GroupCoordinatorShard implements CoordinatorShard {
      * @param clientId the request header's client id (it prefixes new member ids)
      * @param clientHost the client's address as Kafka shows it, e.g. "/127.0.0.1"
      */
-    public CompletableFuture<JoinGroupResponseData> joinGroup(JoinGroupRequestData request, short version,
-                                                              String clientId, String clientHost) {
+    public CoordinatorResult<CompletableFuture<JoinGroupResponseData>> joinGroup(JoinGroupRequestData request,
+                                                                                 short version, String clientId,
+                                                                                 String clientHost) {
         return membership.joinGroup(request, version, clientId, clientHost);
     }
 
@@ -92,13 +96,13 @@ public final class GroupCoordinatorShard implements CoordinatorShard {
      * SyncGroup, any version 0-5. The leader's assignment is written as a GroupMetadata record before
      * any member gets its assignment. Protocol type and name are checked when present (v5+).
      */
-    public CompletableFuture<SyncGroupResponseData> syncGroup(SyncGroupRequestData request, short version) {
+    public CoordinatorResult<CompletableFuture<SyncGroupResponseData>> syncGroup(SyncGroupRequestData request, short version) {
         return membership.syncGroup(request, version);
     }
 
-    /** Heartbeat, any version 0-4; answered at once. */
-    public HeartbeatResponseData heartbeat(HeartbeatRequestData request) {
-        return membership.heartbeat(request);
+    /** Heartbeat, any version 0-4; answered at once, writing nothing. */
+    public CoordinatorResult<HeartbeatResponseData> heartbeat(HeartbeatRequestData request) {
+        return CoordinatorResult.of(membership.heartbeat(request));
     }
 
     /**
@@ -106,14 +110,14 @@ public final class GroupCoordinatorShard implements CoordinatorShard {
      * response carries that member's error at top level; from v3 members are batched with per-member
      * errors.
      */
-    public LeaveGroupResponseData leaveGroup(LeaveGroupRequestData request, short version) {
+    public CoordinatorResult<LeaveGroupResponseData> leaveGroup(LeaveGroupRequestData request, short version) {
         return membership.leaveGroup(request, version);
     }
 
     // ---- offsets ----
 
     /** OffsetCommit where every partition exists; see {@link #commitOffsets(OffsetCommitRequestData, short, Predicate)}. */
-    public CompletableFuture<OffsetCommitResponseData> commitOffsets(OffsetCommitRequestData request, short version) {
+    public CoordinatorResult<OffsetCommitResponseData> commitOffsets(OffsetCommitRequestData request, short version) {
         return commitOffsets(request, version, tp -> true);
     }
 
@@ -124,7 +128,7 @@ public final class GroupCoordinatorShard implements CoordinatorShard {
      * caller resolves topic ids to names in the request first (leaving the name empty for unknown ids);
      * the response repeats each topic's name and id as given.
      */
-    public CompletableFuture<OffsetCommitResponseData> commitOffsets(OffsetCommitRequestData request, short version,
+    public CoordinatorResult<OffsetCommitResponseData> commitOffsets(OffsetCommitRequestData request, short version,
                                                                     Predicate<TopicPartition> partitionExists) {
         return offsets.commitOffsets(request, version, partitionExists);
     }
@@ -145,7 +149,7 @@ public final class GroupCoordinatorShard implements CoordinatorShard {
     }
 
     /** OffsetDelete where every partition exists; see {@link #deleteOffsets(OffsetDeleteRequestData, Predicate)}. */
-    public CompletableFuture<OffsetDeleteResponseData> deleteOffsets(OffsetDeleteRequestData request) {
+    public CoordinatorResult<OffsetDeleteResponseData> deleteOffsets(OffsetDeleteRequestData request) {
         return deleteOffsets(request, tp -> true);
     }
 
@@ -154,19 +158,19 @@ public final class GroupCoordinatorShard implements CoordinatorShard {
      * does not use the consumer protocol, GROUP_SUBSCRIBED_TO_TOPIC for a topic a member subscribes to,
      * UNKNOWN_TOPIC_OR_PARTITION where {@code partitionExists} says so.
      */
-    public CompletableFuture<OffsetDeleteResponseData> deleteOffsets(OffsetDeleteRequestData request,
+    public CoordinatorResult<OffsetDeleteResponseData> deleteOffsets(OffsetDeleteRequestData request,
                                                                     Predicate<TopicPartition> partitionExists) {
         return offsets.deleteOffsets(request, partitionExists);
     }
 
     /**
      * Deletes expired offsets and the empty groups left without any; the runtime calls this every
-     * {@code offsets.retention.check.interval.ms}. Completes with the number of offsets deleted once the
-     * tombstones are written.
+     * {@code offsets.retention.check.interval.ms}. Answers the number of offsets deleted once the
+     * tombstones are written (0 if they could not be).
      */
-    public CompletableFuture<Integer> expireOffsets() {
+    public CoordinatorResult<Integer> expireOffsets() {
         if (ctx.phase != ShardContext.Phase.ACTIVE) {
-            return CompletableFuture.completedFuture(0);
+            return CoordinatorResult.of(0);
         }
         long now = ctx.now();
         List<CoordinatorRecord> records = new ArrayList<>();
@@ -192,16 +196,10 @@ public final class GroupCoordinatorShard implements CoordinatorShard {
             group.transitionTo(GroupState.DEAD);
         }
         if (records.isEmpty()) {
-            return CompletableFuture.completedFuture(0);
+            return CoordinatorResult.of(0);
         }
         log.info("Expiring {} offsets and deleting {} empty groups", expired, deleting.size());
-        return ctx.append(records).handle((v, t) -> {
-            if (t != null) {
-                reviveAll(deleting);
-                throw new IllegalStateException("could not write expired offsets: " + ShardContext.appendError(t), t);
-            }
-            return expired;
-        });
+        return new CoordinatorResult<>(records, expired, error -> 0);
     }
 
     // ---- administration ----
@@ -289,10 +287,9 @@ public final class GroupCoordinatorShard implements CoordinatorShard {
      * GROUP_ID_NOT_FOUND for unknown groups, NON_EMPTY_GROUP for groups with members. One result per
      * requested id, in order, once the tombstones are written.
      */
-    public CompletableFuture<List<DeletableGroupResult>> deleteGroups(List<String> groupIds) {
+    public CoordinatorResult<List<DeletableGroupResult>> deleteGroups(List<String> groupIds) {
         List<DeletableGroupResult> results = new ArrayList<>();
         List<CoordinatorRecord> records = new ArrayList<>();
-        List<ClassicGroup> deleting = new ArrayList<>();
         List<DeletableGroupResult> deletingResults = new ArrayList<>();
         for (String groupId : groupIds) {
             DeletableGroupResult result = new DeletableGroupResult().setGroupId(groupId);
@@ -310,18 +307,11 @@ public final class GroupCoordinatorShard implements CoordinatorShard {
             group.clearPendingMembers();
             group.cancelTimers();
             group.transitionTo(GroupState.DEAD);
-            deleting.add(group);
             deletingResults.add(result);
         }
-        if (records.isEmpty()) {
-            return CompletableFuture.completedFuture(results);
-        }
-        return ctx.append(records).handle((v, t) -> {
-            if (t != null) {
-                reviveAll(deleting);
-                Errors error = ShardContext.appendError(t);
-                deletingResults.forEach(r -> r.setErrorCode(error.code()));
-            }
+        // Until the tombstones are replayed the groups are Dead, refusing requests; a failed write revives them.
+        return new CoordinatorResult<>(records, results, error -> {
+            deletingResults.forEach(r -> r.setErrorCode(error.code()));
             return results;
         });
     }
@@ -339,15 +329,6 @@ public final class GroupCoordinatorShard implements CoordinatorShard {
             return Errors.GROUP_ID_NOT_FOUND;
         }
         return group.is(GroupState.EMPTY) ? Errors.NONE : Errors.NON_EMPTY_GROUP;
-    }
-
-    /** Groups whose deletion could not be written are Empty groups again. */
-    private void reviveAll(List<ClassicGroup> groups) {
-        for (ClassicGroup g : groups) {
-            if (ctx.isCurrent(g)) {
-                g.revive();
-            }
-        }
     }
 
     // ---- the state machine ----
@@ -370,6 +351,7 @@ public final class GroupCoordinatorShard implements CoordinatorShard {
         }
         OffsetValue value = GroupRecords.decodeOffsetValue(record.value());
         ctx.offsets.put(key.group(), tp, value);
+        ctx.offsets.removeInFlight(key.group(), List.of(tp));
         if (ctx.phase == ShardContext.Phase.ACTIVE && !ctx.groups.containsKey(key.group())) {
             // A simple consumer's first commit: its group exists from now on, Empty and without protocol.
             ctx.createGroup(key.group());
@@ -392,12 +374,40 @@ public final class GroupCoordinatorShard implements CoordinatorShard {
         }
         GroupValue value = GroupRecords.decodeGroupValue(record.value());
         ctx.persistedGroups.put(groupId, value);
-        // Once loaded, the live group already holds this state (it produced the record).
-        if (ctx.phase == ShardContext.Phase.ACTIVE && !ctx.groups.containsKey(groupId)) {
+        if (ctx.phase != ShardContext.Phase.ACTIVE) {
+            return;
+        }
+        ClassicGroup live = ctx.groups.get(groupId);
+        if (live == null) {
             ClassicGroup group = ClassicGroup.fromRecord(groupId, value, ctx.clock, ctx.timer);
             ctx.groups.put(groupId, group);
             membership.onGroupLoaded(group);
+        } else {
+            membership.groupStored(live, value);
         }
+    }
+
+    /**
+     * Records that could not be written: commits stop being in flight, groups being deleted come back,
+     * and a group's record takes back what waited for it (see {@link MembershipHandler#groupStoreFailed}).
+     */
+    @Override
+    public List<CoordinatorRecord> writeFailed(List<CoordinatorRecord> records, Errors error) {
+        List<CoordinatorRecord> instead = new ArrayList<>();
+        for (CoordinatorRecord record : records) {
+            Key key = GroupRecords.decodeKey(record.key());
+            if (key instanceof OffsetKey k && !record.isTombstone()) {
+                ctx.offsets.removeInFlight(k.group(), List.of(new TopicPartition(k.topic(), k.partition())));
+            } else if (key instanceof GroupKey k) {
+                ClassicGroup live = ctx.groups.get(k.group());
+                if (live != null && record.isTombstone() && live.is(GroupState.DEAD)) {
+                    live.revive();
+                } else if (live != null && !record.isTombstone()) {
+                    membership.groupStoreFailed(live, GroupRecords.decodeGroupValue(record.value()), error, instead);
+                }
+            }
+        }
+        return instead;
     }
 
     @Override

@@ -1,6 +1,9 @@
 package io.tributary.coordinator.group;
 
 import io.tributary.coordinator.group.GroupMember.Protocol;
+import io.tributary.coordinator.group.GroupRecords.GroupValue;
+import io.tributary.coordinator.runtime.CoordinatorRecord;
+import io.tributary.coordinator.runtime.CoordinatorResult;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.HeartbeatResponseData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
@@ -51,25 +54,33 @@ final class MembershipHandler {
 
     // ---- JoinGroup ----
 
-    CompletableFuture<JoinGroupResponseData> joinGroup(JoinGroupRequestData request, short version,
-                                                       String clientId, String clientHost) {
+    CoordinatorResult<CompletableFuture<JoinGroupResponseData>> joinGroup(JoinGroupRequestData request, short version,
+                                                                          String clientId, String clientHost) {
         CompletableFuture<JoinGroupResponseData> future = new CompletableFuture<>();
-        CompletableFuture<JoinGroupResponseData> result = future.thenApply(r -> forVersion(r, version));
+        CompletableFuture<JoinGroupResponseData> response = future.thenApply(r -> forVersion(r, version));
+        List<CoordinatorRecord> records = new ArrayList<>();
+        join(request, version, clientId, clientHost, future, records);
+        // A failed write has answered the join through writeFailed, or leaves it waiting on the rebalance.
+        return new CoordinatorResult<>(records, response, error -> response);
+    }
+
+    private void join(JoinGroupRequestData request, short version, String clientId, String clientHost,
+                      CompletableFuture<JoinGroupResponseData> future, List<CoordinatorRecord> records) {
         String memberId = request.memberId() == null ? "" : request.memberId();
 
         Errors unavailable = ctx.availability();
         if (unavailable != Errors.NONE) {
             future.complete(joinError(memberId, unavailable));
-            return result;
+            return;
         }
         if (!ShardContext.isValidGroupId(request.groupId())) {
             future.complete(joinError(memberId, Errors.INVALID_GROUP_ID));
-            return result;
+            return;
         }
         int sessionTimeout = request.sessionTimeoutMs();
         if (sessionTimeout < ctx.config.minSessionTimeoutMs() || sessionTimeout > ctx.config.maxSessionTimeoutMs()) {
             future.complete(joinError(memberId, Errors.INVALID_SESSION_TIMEOUT));
-            return result;
+            return;
         }
         Join join = toJoin(request, memberId, version, clientId, clientHost);
 
@@ -78,11 +89,11 @@ final class MembershipHandler {
             // A member id names a member of an existing group; only a new member creates the group.
             if (!memberId.isEmpty()) {
                 future.complete(joinError(memberId, Errors.UNKNOWN_MEMBER_ID));
-                return result;
+                return;
             }
             if (join.protocolType().isEmpty() || join.protocols().isEmpty()) {
                 future.complete(joinError("", Errors.INCONSISTENT_GROUP_PROTOCOL));
-                return result;
+                return;
             }
             group = ctx.createGroup(join.groupId());
         }
@@ -90,13 +101,12 @@ final class MembershipHandler {
         if (!acceptJoiningMember(group, memberId)) {
             group.remove(memberId);
             future.complete(joinError("", Errors.GROUP_MAX_SIZE_REACHED));
-            maybeCompleteJoinPhase(group);
+            maybeCompleteJoinPhase(group, records);
         } else if (memberId.isEmpty()) {
-            joinNewMember(group, join, future);
+            joinNewMember(group, join, future, records);
         } else {
-            joinExistingMember(group, join, future);
+            joinExistingMember(group, join, future, records);
         }
-        return result;
     }
 
     private static Join toJoin(JoinGroupRequestData request, String memberId, short version, String clientId,
@@ -130,7 +140,8 @@ final class MembershipHandler {
         };
     }
 
-    private void joinNewMember(ClassicGroup group, Join join, CompletableFuture<JoinGroupResponseData> future) {
+    private void joinNewMember(ClassicGroup group, Join join, CompletableFuture<JoinGroupResponseData> future,
+                               List<CoordinatorRecord> records) {
         if (group.is(GroupState.DEAD)) {
             future.complete(joinError("", Errors.COORDINATOR_NOT_AVAILABLE));
             return;
@@ -145,23 +156,24 @@ final class MembershipHandler {
         if (join.groupInstanceId() != null) {
             String existing = group.staticMemberId(join.groupInstanceId());
             if (existing != null) {
-                replaceStaticMember(group, join, existing, newMemberId, future);
+                replaceStaticMember(group, join, existing, newMemberId, future, records);
             } else {
-                addMemberThenRebalance(group, join, newMemberId, future);
+                addMemberThenRebalance(group, join, newMemberId, future, records);
             }
         } else if (join.version() >= 4) {
             // KIP-394: hand out the id first, so a client that times out and retries cannot leave
             // anonymous members behind in the rebalance.
             TimerSlot expiry = new TimerSlot(ctx.timer);
             group.addPendingMember(newMemberId, expiry);
-            expiry.schedule(join.sessionTimeoutMs(), () -> expireHeartbeat(group, newMemberId));
+            expiry.schedule(join.sessionTimeoutMs(), later -> expireHeartbeat(group, newMemberId, later));
             future.complete(joinError(newMemberId, Errors.MEMBER_ID_REQUIRED));
         } else {
-            addMemberThenRebalance(group, join, newMemberId, future);
+            addMemberThenRebalance(group, join, newMemberId, future, records);
         }
     }
 
-    private void joinExistingMember(ClassicGroup group, Join join, CompletableFuture<JoinGroupResponseData> future) {
+    private void joinExistingMember(ClassicGroup group, Join join, CompletableFuture<JoinGroupResponseData> future,
+                                    List<CoordinatorRecord> records) {
         String memberId = join.memberId();
         if (group.is(GroupState.DEAD)) {
             future.complete(joinError(memberId, Errors.COORDINATOR_NOT_AVAILABLE));
@@ -176,7 +188,7 @@ final class MembershipHandler {
                 // Pending ids are only handed to dynamic members.
                 future.complete(joinError(memberId, Errors.UNKNOWN_MEMBER_ID));
             } else {
-                addMemberThenRebalance(group, join, memberId, future);
+                addMemberThenRebalance(group, join, memberId, future, records);
             }
             return;
         }
@@ -187,19 +199,19 @@ final class MembershipHandler {
         }
         GroupMember member = group.member(memberId);
         switch (group.state()) {
-            case PREPARING_REBALANCE -> updateMemberThenRebalance(group, member, join, future);
+            case PREPARING_REBALANCE -> updateMemberThenRebalance(group, member, join, future, records);
             case COMPLETING_REBALANCE -> {
                 if (member.matches(join.protocols())) {
                     // It probably missed the JoinGroup response: repeat the current generation.
                     future.complete(currentGeneration(group, memberId, group.isLeader(memberId)));
                 } else {
-                    updateMemberThenRebalance(group, member, join, future);
+                    updateMemberThenRebalance(group, member, join, future, records);
                 }
             }
             case STABLE -> {
                 // The leader rejoining means it wants a new assignment (e.g. topic metadata changed).
                 if (group.isLeader(memberId) || !member.matches(join.protocols())) {
-                    updateMemberThenRebalance(group, member, join, future);
+                    updateMemberThenRebalance(group, member, join, future, records);
                 } else {
                     future.complete(currentGeneration(group, memberId, false));
                 }
@@ -209,7 +221,7 @@ final class MembershipHandler {
     }
 
     private void addMemberThenRebalance(ClassicGroup group, Join join, String memberId,
-                                        CompletableFuture<JoinGroupResponseData> future) {
+                                        CompletableFuture<JoinGroupResponseData> future, List<CoordinatorRecord> records) {
         GroupMember member = new GroupMember(memberId, join.groupInstanceId(), join.clientId(), join.clientHost(),
                 join.rebalanceTimeoutMs(), join.sessionTimeoutMs(), join.protocolType(), join.protocols(),
                 new TimerSlot(ctx.timer));
@@ -220,17 +232,17 @@ final class MembershipHandler {
         group.add(member, future);
         // A new member cannot heartbeat yet; bound how long its join may hang instead.
         scheduleHeartbeat(group, member, NEW_MEMBER_JOIN_TIMEOUT_MS);
-        maybePrepareRebalanceOrCompleteJoin(group);
+        maybePrepareRebalanceOrCompleteJoin(group, records);
     }
 
     private void updateMemberThenRebalance(ClassicGroup group, GroupMember member, Join join,
-                                           CompletableFuture<JoinGroupResponseData> future) {
+                                           CompletableFuture<JoinGroupResponseData> future, List<CoordinatorRecord> records) {
         CompletableFuture<JoinGroupResponseData> replaced = group.updateMember(member, join.protocols(),
                 join.rebalanceTimeoutMs(), join.sessionTimeoutMs(), future);
         if (replaced != null && replaced != future) {
             replaced.complete(joinError(member.memberId(), Errors.REBALANCE_IN_PROGRESS));
         }
-        maybePrepareRebalanceOrCompleteJoin(group);
+        maybePrepareRebalanceOrCompleteJoin(group, records);
     }
 
     /**
@@ -238,84 +250,144 @@ final class MembershipHandler {
      * Stable group whose protocol choice does not change, it keeps its assignment and nobody rebalances.
      */
     private void replaceStaticMember(ClassicGroup group, Join join, String oldMemberId, String newMemberId,
-                                     CompletableFuture<JoinGroupResponseData> future) {
+                                     CompletableFuture<JoinGroupResponseData> future, List<CoordinatorRecord> records) {
         String instanceId = join.groupInstanceId();
         String leaderBefore = group.leaderId();
         GroupMember member = group.replaceStaticMember(instanceId, oldMemberId, newMemberId);
         scheduleHeartbeat(group, member, member.sessionTimeoutMs());
-        List<Protocol> oldProtocols = member.protocols();
-        int oldRebalanceTimeout = member.rebalanceTimeoutMs();
-        int oldSessionTimeout = member.sessionTimeoutMs();
+        StaticRejoin rejoin = new StaticRejoin(instanceId, oldMemberId, newMemberId, member.protocols(),
+                member.rebalanceTimeoutMs(), member.sessionTimeoutMs(), leaderBefore, group.generationId(), join.version(),
+                future);
         group.updateMember(member, join.protocols(), join.rebalanceTimeoutMs(), join.sessionTimeoutMs(), future);
 
         switch (group.state()) {
             case STABLE -> {
                 if (!group.selectProtocol().equals(group.protocolName())) {
-                    maybePrepareRebalanceOrCompleteJoin(group);
+                    maybePrepareRebalanceOrCompleteJoin(group, records);
                     return;
                 }
-                int generation = group.generationId();
-                ctx.append(List.of(GroupRecords.groupMetadata(group.groupId(), group.toRecord(group.assignments()))))
-                        .whenComplete((v, t) -> {
-                            if (t != null) {
-                                revertStaticMember(group, instanceId, member, oldMemberId, oldProtocols,
-                                        oldRebalanceTimeout, oldSessionTimeout, leaderBefore, generation, future,
-                                        ShardContext.appendError(t));
-                            } else if (join.version() >= 9) {
-                                // KIP-814: a returning leader gets the members but may skip assigning.
-                                boolean isLeader = group.isLeader(newMemberId);
-                                group.completeJoin(member, currentGeneration(group, newMemberId, isLeader)
-                                        .setSkipAssignment(isLeader));
-                            } else {
-                                // Older clients would reassign if told they lead: name the old leader id.
-                                group.completeJoin(member, currentGeneration(group, newMemberId, false)
-                                        .setLeader(leaderBefore == null ? "" : leaderBefore));
-                            }
-                        });
+                // Answered once the group's record with the new member id is replayed (or undone if it fails).
+                group.staticRejoins.put(newMemberId, rejoin);
+                records.add(GroupRecords.groupMetadata(group.groupId(), group.toRecord(group.assignments())));
             }
             // The leader may already be assigning to the old member id: start over.
-            case COMPLETING_REBALANCE -> prepareRebalance(group, "static member " + instanceId + " rejoined");
-            case PREPARING_REBALANCE -> maybeCompleteJoinPhase(group);
+            case COMPLETING_REBALANCE -> prepareRebalance(group, "static member " + instanceId + " rejoined", records);
+            case PREPARING_REBALANCE -> maybeCompleteJoinPhase(group, records);
             default -> throw new IllegalStateException("group " + group.groupId() + " in state " + group.state()
                     + " cannot have static member " + instanceId);
         }
     }
 
-    private void revertStaticMember(ClassicGroup group, String instanceId, GroupMember member, String oldMemberId,
-                                    List<Protocol> oldProtocols, int oldRebalanceTimeout, int oldSessionTimeout,
-                                    String leaderBefore, int generation,
-                                    CompletableFuture<JoinGroupResponseData> future, Errors error) {
+    /**
+     * A static member's rejoin of a Stable group, waiting for the group's record: what it takes to answer
+     * it once the record is replayed, or to put the old member back if the record cannot be written.
+     */
+    record StaticRejoin(String instanceId, String oldMemberId, String newMemberId, List<Protocol> oldProtocols,
+                        int oldRebalanceTimeoutMs, int oldSessionTimeoutMs, String leaderBefore, int generation,
+                        short version, CompletableFuture<JoinGroupResponseData> future) {
+    }
+
+    private void answerStaticRejoin(ClassicGroup group, StaticRejoin rejoin) {
+        GroupMember member = group.member(rejoin.newMemberId());
+        if (member == null) {
+            return;
+        }
+        if (rejoin.version() >= 9) {
+            // KIP-814: a returning leader gets the members but may skip assigning.
+            boolean isLeader = group.isLeader(rejoin.newMemberId());
+            group.completeJoin(member, currentGeneration(group, rejoin.newMemberId(), isLeader).setSkipAssignment(isLeader));
+        } else {
+            // Older clients would reassign if told they lead: name the old leader id.
+            group.completeJoin(member, currentGeneration(group, rejoin.newMemberId(), false)
+                    .setLeader(rejoin.leaderBefore() == null ? "" : rejoin.leaderBefore()));
+        }
+    }
+
+    private void undoStaticRejoin(ClassicGroup group, StaticRejoin rejoin, Errors error) {
+        String instanceId = rejoin.instanceId();
         log.warn("Could not persist static member {} of group {} ({}); keeping member id {}",
-                instanceId, group.groupId(), error, oldMemberId);
-        if (ctx.isCurrent(group) && member.memberId().equals(group.staticMemberId(instanceId))) {
-            CompletableFuture<JoinGroupResponseData> waiting =
-                    group.updateMember(member, oldProtocols, oldRebalanceTimeout, oldSessionTimeout, null);
-            if (waiting != null && waiting != future) {
+                instanceId, group.groupId(), error, rejoin.oldMemberId());
+        GroupMember member = group.member(rejoin.newMemberId());
+        if (member != null && member.memberId().equals(group.staticMemberId(instanceId))) {
+            CompletableFuture<JoinGroupResponseData> waiting = group.updateMember(member, rejoin.oldProtocols(),
+                    rejoin.oldRebalanceTimeoutMs(), rejoin.oldSessionTimeoutMs(), null);
+            if (waiting != null && waiting != rejoin.future()) {
                 waiting.complete(joinError(member.memberId(), error));
             }
-            GroupMember restored = group.replaceStaticMember(instanceId, member.memberId(), oldMemberId);
+            GroupMember restored = group.replaceStaticMember(instanceId, member.memberId(), rejoin.oldMemberId());
             scheduleHeartbeat(group, restored, restored.sessionTimeoutMs());
         }
-        future.complete(new JoinGroupResponseData()
+        rejoin.future().complete(new JoinGroupResponseData()
                 .setMemberId("")
-                .setGenerationId(generation)
+                .setGenerationId(rejoin.generation())
                 .setProtocolType(group.protocolType())
                 .setProtocolName(group.protocolName())
-                .setLeader(leaderBefore == null ? "" : leaderBefore)
+                .setLeader(rejoin.leaderBefore() == null ? "" : rejoin.leaderBefore())
                 .setErrorCode(error.code()));
+    }
+
+    // ---- the group's record, written ----
+
+    /**
+     * The live group's GroupMetadata record was committed and replayed: the leader's assignment of the
+     * generation being completed makes the group Stable and answers every SyncGroup; a static member's
+     * rejoin is answered.
+     */
+    void groupStored(ClassicGroup group, GroupValue value) {
+        if (group.is(GroupState.COMPLETING_REBALANCE) && group.generationId() == value.generation()
+                && !value.members().isEmpty()) {
+            Map<String, byte[]> assignment = new HashMap<>();
+            value.members().forEach(m -> assignment.put(m.memberId(), m.assignment()));
+            for (GroupMember m : group.members()) {
+                byte[] assigned = assignment.get(m.memberId());
+                m.setAssignment(assigned == null ? GroupMember.EMPTY_BYTES : assigned);
+            }
+            group.transitionTo(GroupState.STABLE);
+            propagateAssignment(group, Errors.NONE);
+            return;
+        }
+        value.members().forEach(m -> {
+            StaticRejoin rejoin = group.staticRejoins.remove(m.memberId());
+            if (rejoin != null) {
+                answerStaticRejoin(group, rejoin);
+            }
+        });
+    }
+
+    /** The live group's GroupMetadata record could not be written: what waited for it learns the error. */
+    void groupStoreFailed(ClassicGroup group, GroupValue value, Errors error, List<CoordinatorRecord> records) {
+        if (group.is(GroupState.COMPLETING_REBALANCE) && group.generationId() == value.generation()
+                && !value.members().isEmpty()) {
+            log.warn("Could not persist assignment of group {} generation {}: {}", group.groupId(), value.generation(), error);
+            resetAndPropagateAssignment(group, error);
+            maybePrepareRebalanceOrCompleteJoin(group, records);
+            return;
+        }
+        boolean rejoin = false;
+        for (GroupRecords.MemberValue m : value.members()) {
+            StaticRejoin waiting = group.staticRejoins.remove(m.memberId());
+            if (waiting != null) {
+                undoStaticRejoin(group, waiting, error);
+                rejoin = true;
+            }
+        }
+        if (!rejoin && value.members().isEmpty()) {
+            // The previous generation stays in the log; its members are gone and will time out.
+            log.warn("Could not persist empty group {}: {}", group.groupId(), error);
+        }
     }
 
     // ---- rebalance phases ----
 
-    void maybePrepareRebalanceOrCompleteJoin(ClassicGroup group) {
+    void maybePrepareRebalanceOrCompleteJoin(ClassicGroup group, List<CoordinatorRecord> records) {
         if (group.canRebalance()) {
-            prepareRebalance(group, "membership changed");
+            prepareRebalance(group, "membership changed", records);
         } else {
-            maybeCompleteJoinPhase(group);
+            maybeCompleteJoinPhase(group, records);
         }
     }
 
-    void prepareRebalance(ClassicGroup group, String reason) {
+    void prepareRebalance(ClassicGroup group, String reason, List<CoordinatorRecord> records) {
         if (group.is(GroupState.COMPLETING_REBALANCE)) {
             resetAndPropagateAssignment(group, Errors.REBALANCE_IN_PROGRESS);
         }
@@ -327,21 +399,21 @@ final class MembershipHandler {
             // A new group waits a little for more members before its first generation.
             int delay = ctx.config.initialRebalanceDelayMs();
             int remaining = Math.max(group.rebalanceTimeoutMs() - delay, 0);
-            group.joinTimer.schedule(delay, () -> tryCompleteInitialRebalance(group, delay, remaining));
+            group.joinTimer.schedule(delay, later -> tryCompleteInitialRebalance(group, delay, remaining, later));
         }
         group.transitionTo(GroupState.PREPARING_REBALANCE);
         log.debug("Preparing to rebalance group {} with old generation {} ({})",
                 group.groupId(), group.generationId(), reason);
         if (!initial) {
             if (group.hasAllMembersJoined()) {
-                completeJoin(group);
+                completeJoin(group, records);
             } else {
-                group.joinTimer.schedule(group.rebalanceTimeoutMs(), () -> onJoinTimeout(group));
+                group.joinTimer.schedule(group.rebalanceTimeoutMs(), later -> onJoinTimeout(group, later));
             }
         }
     }
 
-    private void tryCompleteInitialRebalance(ClassicGroup group, int delayMs, int remainingMs) {
+    private void tryCompleteInitialRebalance(ClassicGroup group, int delayMs, int remainingMs, List<CoordinatorRecord> records) {
         if (!ctx.isCurrent(group)) {
             return;
         }
@@ -349,23 +421,23 @@ final class MembershipHandler {
             group.setNewMemberAdded(false);
             int nextDelay = Math.min(ctx.config.initialRebalanceDelayMs(), remainingMs);
             int nextRemaining = Math.max(remainingMs - delayMs, 0);
-            group.joinTimer.schedule(nextDelay, () -> tryCompleteInitialRebalance(group, nextDelay, nextRemaining));
+            group.joinTimer.schedule(nextDelay, later -> tryCompleteInitialRebalance(group, nextDelay, nextRemaining, later));
         } else {
-            completeJoin(group);
+            completeJoin(group, records);
         }
     }
 
-    private void onJoinTimeout(ClassicGroup group) {
+    private void onJoinTimeout(ClassicGroup group, List<CoordinatorRecord> records) {
         if (ctx.isCurrent(group)) {
-            completeJoin(group);
+            completeJoin(group, records);
         }
     }
 
     /** Completes the join phase early once everyone is in, except during the initial delay. */
-    void maybeCompleteJoinPhase(ClassicGroup group) {
+    void maybeCompleteJoinPhase(ClassicGroup group, List<CoordinatorRecord> records) {
         if (group.is(GroupState.PREPARING_REBALANCE) && group.previousState() != GroupState.EMPTY
                 && group.hasAllMembersJoined()) {
-            completeJoin(group);
+            completeJoin(group, records);
         }
     }
 
@@ -374,7 +446,7 @@ final class MembershipHandler {
      * the next generation starts, and every waiting member learns it; the leader also gets everyone's
      * metadata to compute the assignment.
      */
-    private void completeJoin(ClassicGroup group) {
+    private void completeJoin(ClassicGroup group, List<CoordinatorRecord> records) {
         if (!group.is(GroupState.PREPARING_REBALANCE)) {
             return;
         }
@@ -387,18 +459,13 @@ final class MembershipHandler {
         }
         if (!group.maybeElectNewJoinedLeader() && group.size() > 0) {
             // Only static members that have not come back: wait for them or for their sessions to end.
-            group.joinTimer.schedule(group.rebalanceTimeoutMs(), () -> onJoinTimeout(group));
+            group.joinTimer.schedule(group.rebalanceTimeoutMs(), later -> onJoinTimeout(group, later));
             return;
         }
         group.initNextGeneration();
         if (group.is(GroupState.EMPTY)) {
             log.debug("Group {} with generation {} is now empty", group.groupId(), group.generationId());
-            storeGroup(group, Map.of()).whenComplete((v, t) -> {
-                if (t != null) {
-                    // The previous generation stays in the log; its members are gone and will time out.
-                    log.warn("Could not persist empty group {}: {}", group.groupId(), ShardContext.appendError(t));
-                }
-            });
+            records.add(GroupRecords.groupMetadata(group.groupId(), group.toRecord(Map.of())));
             return;
         }
         log.info("Group {} generation {} formed with {} members, protocol {}",
@@ -410,14 +477,14 @@ final class MembershipHandler {
             group.addPendingSync(m.memberId());
         }
         int generation = group.generationId();
-        group.syncTimer.schedule(group.rebalanceTimeoutMs(), () -> expirePendingSync(group, generation));
+        group.syncTimer.schedule(group.rebalanceTimeoutMs(), later -> expirePendingSync(group, generation, later));
         for (GroupMember m : members) {
             group.completeJoin(m, currentGeneration(group, m.memberId(), group.isLeader(m.memberId())));
         }
     }
 
     /** Members that got the join response but never sent SyncGroup are removed. */
-    private void expirePendingSync(ClassicGroup group, int generation) {
+    private void expirePendingSync(ClassicGroup group, int generation, List<CoordinatorRecord> records) {
         if (!ctx.isCurrent(group) || group.generationId() != generation) {
             return;
         }
@@ -430,35 +497,42 @@ final class MembershipHandler {
                     answerRemoved(removed);
                 }
             }
-            prepareRebalance(group, "members " + late + " did not sync in time");
+            prepareRebalance(group, "members " + late + " did not sync in time", records);
         }
-    }
-
-    private CompletableFuture<Void> storeGroup(ClassicGroup group, Map<String, byte[]> assignment) {
-        return ctx.append(List.of(GroupRecords.groupMetadata(group.groupId(), group.toRecord(assignment))));
     }
 
     // ---- SyncGroup ----
 
-    CompletableFuture<SyncGroupResponseData> syncGroup(SyncGroupRequestData request, short version) {
+    CoordinatorResult<CompletableFuture<SyncGroupResponseData>> syncGroup(SyncGroupRequestData request, short version) {
         CompletableFuture<SyncGroupResponseData> future = new CompletableFuture<>();
+        List<CoordinatorRecord> records = new ArrayList<>();
+        sync(request, future, records);
+        // A failed write of the assignment answers every member, this one included, through writeFailed.
+        return new CoordinatorResult<>(records, future, error -> future);
+    }
+
+    private void sync(SyncGroupRequestData request, CompletableFuture<SyncGroupResponseData> future,
+                      List<CoordinatorRecord> records) {
         Errors unavailable = ctx.availability();
         if (unavailable != Errors.NONE) {
             // A loading coordinator lost the rebalance in progress: make the member rejoin (Kafka does too).
-            Errors e = unavailable == Errors.COORDINATOR_LOAD_IN_PROGRESS ? Errors.REBALANCE_IN_PROGRESS : unavailable;
-            return CompletableFuture.completedFuture(syncError(e));
+            future.complete(syncError(unavailable == Errors.COORDINATOR_LOAD_IN_PROGRESS ? Errors.REBALANCE_IN_PROGRESS : unavailable));
+            return;
         }
         if (!ShardContext.isValidGroupId(request.groupId())) {
-            return CompletableFuture.completedFuture(syncError(Errors.INVALID_GROUP_ID));
+            future.complete(syncError(Errors.INVALID_GROUP_ID));
+            return;
         }
         ClassicGroup group = ctx.groups.get(request.groupId());
         if (group == null || group.is(GroupState.EMPTY)) {
-            return CompletableFuture.completedFuture(syncError(Errors.UNKNOWN_MEMBER_ID));
+            future.complete(syncError(Errors.UNKNOWN_MEMBER_ID));
+            return;
         }
         String memberId = request.memberId() == null ? "" : request.memberId();
         Errors invalid = validateSync(group, request, memberId);
         if (invalid != Errors.NONE) {
-            return CompletableFuture.completedFuture(syncError(invalid));
+            future.complete(syncError(invalid));
+            return;
         }
         switch (group.state()) {
             case PREPARING_REBALANCE -> future.complete(syncError(Errors.REBALANCE_IN_PROGRESS));
@@ -470,7 +544,7 @@ final class MembershipHandler {
                 }
                 removePendingSync(group, memberId);
                 if (group.isLeader(memberId)) {
-                    persistAssignment(group, request);
+                    records.add(assignmentRecord(group, request));
                 }
             }
             case STABLE -> {
@@ -484,7 +558,6 @@ final class MembershipHandler {
             }
             default -> future.complete(syncError(Errors.COORDINATOR_NOT_AVAILABLE));
         }
-        return future;
     }
 
     private Errors validateSync(ClassicGroup group, SyncGroupRequestData request, String memberId) {
@@ -510,38 +583,20 @@ final class MembershipHandler {
         return fromRequest != null && ofGroup != null && !fromRequest.equals(ofGroup);
     }
 
-    /** Writes the leader's assignment; only once it is committed does anyone get theirs. */
-    private void persistAssignment(ClassicGroup group, SyncGroupRequestData request) {
+    /**
+     * The leader's assignment, as the group's record: nobody gets theirs before it is committed and
+     * replayed (see {@link #groupStored}).
+     */
+    private static CoordinatorRecord assignmentRecord(ClassicGroup group, SyncGroupRequestData request) {
         Map<String, byte[]> assignment = new HashMap<>();
         for (SyncGroupRequestData.SyncGroupRequestAssignment a : request.assignments()) {
             if (a.memberId() != null && group.hasMember(a.memberId())) {
                 assignment.put(a.memberId(), a.assignment() == null ? GroupMember.EMPTY_BYTES : a.assignment());
             }
         }
-        int generation = group.generationId();
         log.debug("Assignment received from leader {} of group {} generation {} ({} members)",
-                group.leaderId(), group.groupId(), generation, group.size());
-        storeGroup(group, assignment).whenComplete((v, t) -> {
-            // The group may have moved on while the record was written: then the new rebalance has
-            // already answered everyone.
-            if (!ctx.isCurrent(group) || !group.is(GroupState.COMPLETING_REBALANCE)
-                    || group.generationId() != generation) {
-                return;
-            }
-            if (t != null) {
-                Errors error = ShardContext.appendError(t);
-                log.warn("Could not persist assignment of group {} generation {}: {}",
-                        group.groupId(), generation, error);
-                resetAndPropagateAssignment(group, error);
-                maybePrepareRebalanceOrCompleteJoin(group);
-            } else {
-                for (GroupMember m : group.members()) {
-                    m.setAssignment(assignment.getOrDefault(m.memberId(), GroupMember.EMPTY_BYTES));
-                }
-                group.transitionTo(GroupState.STABLE);
-                propagateAssignment(group, Errors.NONE);
-            }
-        });
+                group.leaderId(), group.groupId(), group.generationId(), group.size());
+        return GroupRecords.groupMetadata(group.groupId(), group.toRecord(assignment));
     }
 
     private void resetAndPropagateAssignment(ClassicGroup group, Errors error) {
@@ -622,10 +677,10 @@ final class MembershipHandler {
     /** Restarts a member's session, e.g. on a heartbeat or an offset commit. */
     void scheduleHeartbeat(ClassicGroup group, GroupMember member, long timeoutMs) {
         String memberId = member.memberId();
-        member.heartbeat.schedule(timeoutMs, () -> expireHeartbeat(group, memberId));
+        member.heartbeat.schedule(timeoutMs, records -> expireHeartbeat(group, memberId, records));
     }
 
-    private void expireHeartbeat(ClassicGroup group, String memberId) {
+    private void expireHeartbeat(ClassicGroup group, String memberId, List<CoordinatorRecord> records) {
         if (!ctx.isCurrent(group) || group.is(GroupState.DEAD)) {
             return;
         }
@@ -633,7 +688,7 @@ final class MembershipHandler {
             log.debug("Pending member {} of group {} did not join in time", memberId, group.groupId());
             group.remove(memberId);
             if (group.is(GroupState.PREPARING_REBALANCE) && group.hasAllMembersJoined()) {
-                completeJoin(group);
+                completeJoin(group, records);
             }
             ctx.dropIfUnused(group);
             return;
@@ -643,16 +698,16 @@ final class MembershipHandler {
             return;
         }
         log.info("Member {} of group {} has failed (session expired), removing it", memberId, group.groupId());
-        removeMemberAndUpdateGroup(group, member);
+        removeMemberAndUpdateGroup(group, member, records);
     }
 
-    private void removeMemberAndUpdateGroup(ClassicGroup group, GroupMember member) {
+    private void removeMemberAndUpdateGroup(ClassicGroup group, GroupMember member, List<CoordinatorRecord> records) {
         group.remove(member.memberId());
         answerRemoved(member);
         if (group.is(GroupState.STABLE) || group.is(GroupState.COMPLETING_REBALANCE)) {
-            maybePrepareRebalanceOrCompleteJoin(group);
+            maybePrepareRebalanceOrCompleteJoin(group, records);
         } else if (group.is(GroupState.PREPARING_REBALANCE) && group.hasAllMembersJoined()) {
-            completeJoin(group);
+            completeJoin(group, records);
         }
     }
 
@@ -664,25 +719,29 @@ final class MembershipHandler {
 
     // ---- LeaveGroup ----
 
-    LeaveGroupResponseData leaveGroup(LeaveGroupRequestData request, short version) {
+    CoordinatorResult<LeaveGroupResponseData> leaveGroup(LeaveGroupRequestData request, short version) {
         List<MemberIdentity> leaving = version < 3
                 ? List.of(new MemberIdentity().setMemberId(request.memberId()))
                 : request.members();
-        LeaveGroupResponseData response = doLeave(request.groupId(), leaving);
-        if (version < 3) {
-            // Before batching, the one member's error is the request's error.
-            Errors error = Errors.forCode(response.errorCode());
-            for (MemberResponse m : response.members()) {
-                if (error == Errors.NONE) {
-                    error = Errors.forCode(m.errorCode());
-                }
-            }
-            return new LeaveGroupResponseData().setErrorCode(error.code());
-        }
-        return response;
+        List<CoordinatorRecord> records = new ArrayList<>();
+        LeaveGroupResponseData batched = doLeave(request.groupId(), leaving, records);
+        LeaveGroupResponseData response = version < 3 ? singleMember(batched) : batched;
+        // The members have left whether or not the group's record that follows can be written.
+        return new CoordinatorResult<>(records, response, error -> response);
     }
 
-    private LeaveGroupResponseData doLeave(String groupId, List<MemberIdentity> leaving) {
+    /** Before batching (v3), the one member's error is the request's error. */
+    private static LeaveGroupResponseData singleMember(LeaveGroupResponseData batched) {
+        Errors error = Errors.forCode(batched.errorCode());
+        for (MemberResponse m : batched.members()) {
+            if (error == Errors.NONE) {
+                error = Errors.forCode(m.errorCode());
+            }
+        }
+        return new LeaveGroupResponseData().setErrorCode(error.code());
+    }
+
+    private LeaveGroupResponseData doLeave(String groupId, List<MemberIdentity> leaving, List<CoordinatorRecord> records) {
         Errors unavailable = ctx.availability();
         if (unavailable != Errors.NONE) {
             return new LeaveGroupResponseData().setErrorCode(unavailable.code());
@@ -710,9 +769,9 @@ final class MembershipHandler {
         }
         if (anyLeft) {
             if (group.is(GroupState.STABLE) || group.is(GroupState.COMPLETING_REBALANCE)) {
-                maybePrepareRebalanceOrCompleteJoin(group);
+                maybePrepareRebalanceOrCompleteJoin(group, records);
             } else if (group.is(GroupState.PREPARING_REBALANCE)) {
-                maybeCompleteJoinPhase(group);
+                maybeCompleteJoinPhase(group, records);
             }
             ctx.dropIfUnused(group);
         }
@@ -765,7 +824,9 @@ final class MembershipHandler {
             scheduleHeartbeat(group, m, m.sessionTimeoutMs());
         }
         if (group.size() > ctx.config.maxSize() && group.canRebalance()) {
-            prepareRebalance(group, "loaded group has " + group.size() + " members, over group.max.size");
+            // From a timer, whose records the runtime writes: loading itself writes nothing.
+            group.joinTimer.schedule(0, records -> prepareRebalance(group,
+                    "loaded group has " + group.size() + " members, over group.max.size", records));
         }
     }
 

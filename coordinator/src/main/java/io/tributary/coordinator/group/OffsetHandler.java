@@ -3,6 +3,7 @@ package io.tributary.coordinator.group;
 import io.tributary.coordinator.group.GroupRecords.OffsetKey;
 import io.tributary.coordinator.group.GroupRecords.OffsetValue;
 import io.tributary.coordinator.runtime.CoordinatorRecord;
+import io.tributary.coordinator.runtime.CoordinatorResult;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
@@ -24,7 +25,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
 /** OffsetCommit, OffsetFetch, OffsetDelete and retention of committed offsets. */
@@ -47,7 +47,7 @@ final class OffsetHandler {
                                     TopicPartition tp) {
     }
 
-    CompletableFuture<OffsetCommitResponseData> commitOffsets(OffsetCommitRequestData request, short version,
+    CoordinatorResult<OffsetCommitResponseData> commitOffsets(OffsetCommitRequestData request, short version,
                                                              Predicate<TopicPartition> partitionExists) {
         OffsetCommitResponseData response = new OffsetCommitResponseData();
         Errors unknownTopic = version >= 10 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
@@ -70,12 +70,12 @@ final class OffsetHandler {
             }
         }
         if (valid.isEmpty()) {
-            return CompletableFuture.completedFuture(response);
+            return CoordinatorResult.of(response);
         }
         Errors groupError = validateCommit(request, version);
         if (groupError != Errors.NONE) {
             valid.forEach(p -> p.response().setErrorCode(groupError.code()));
-            return CompletableFuture.completedFuture(response);
+            return CoordinatorResult.of(response);
         }
 
         String groupId = request.groupId();
@@ -97,18 +97,14 @@ final class OffsetHandler {
             written.add(p);
         }
         if (records.isEmpty()) {
-            return CompletableFuture.completedFuture(response);
+            return CoordinatorResult.of(response);
         }
-        List<TopicPartition> partitions = written.stream().map(PendingPartition::tp).toList();
-        ctx.offsets.addInFlight(groupId, partitions);
-        CompletableFuture<OffsetCommitResponseData> future = new CompletableFuture<>();
-        ctx.append(records).whenComplete((v, t) -> {
-            ctx.offsets.removeInFlight(groupId, partitions);
-            Errors error = t == null ? Errors.NONE : ShardContext.appendError(t);
+        // Until its record is replayed (or fails), a commit is in flight: deletions must cover it too.
+        ctx.offsets.addInFlight(groupId, written.stream().map(PendingPartition::tp).toList());
+        return new CoordinatorResult<>(records, response, error -> {
             written.forEach(p -> p.response().setErrorCode(error.code()));
-            future.complete(response);
+            return response;
         });
-        return future;
     }
 
     private Errors validateCommit(OffsetCommitRequestData request, short version) {
@@ -193,7 +189,7 @@ final class OffsetHandler {
 
     // ---- OffsetDelete ----
 
-    CompletableFuture<OffsetDeleteResponseData> deleteOffsets(OffsetDeleteRequestData request,
+    CoordinatorResult<OffsetDeleteResponseData> deleteOffsets(OffsetDeleteRequestData request,
                                                              Predicate<TopicPartition> partitionExists) {
         Errors unavailable = ctx.availability();
         if (unavailable != Errors.NONE) {
@@ -230,16 +226,11 @@ final class OffsetHandler {
             }
             response.topics().add(rt);
         }
-        if (records.isEmpty()) {
-            return CompletableFuture.completedFuture(response);
-        }
-        return ctx.append(records).handle((v, t) -> t == null
-                ? response
-                : new OffsetDeleteResponseData().setErrorCode(ShardContext.appendError(t).code()));
+        return new CoordinatorResult<>(records, response, error -> new OffsetDeleteResponseData().setErrorCode(error.code()));
     }
 
-    private static CompletableFuture<OffsetDeleteResponseData> deleteError(Errors error) {
-        return CompletableFuture.completedFuture(new OffsetDeleteResponseData().setErrorCode(error.code()));
+    private static CoordinatorResult<OffsetDeleteResponseData> deleteError(Errors error) {
+        return CoordinatorResult.of(new OffsetDeleteResponseData().setErrorCode(error.code()));
     }
 
     // ---- retention ----

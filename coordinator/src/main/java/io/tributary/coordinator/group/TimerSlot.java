@@ -1,6 +1,9 @@
 package io.tributary.coordinator.group;
 
+import io.tributary.coordinator.runtime.CoordinatorRecord;
 import io.tributary.coordinator.runtime.ShardTimer;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * At most one pending timeout, e.g. a member's session expiry. Scheduling replaces the previous task. A
@@ -16,14 +19,15 @@ final class TimerSlot {
         this.timer = timer;
     }
 
-    void schedule(long delayMs, Runnable task) {
+    /** Schedules {@code task}, which may add records for the runtime to write. */
+    void schedule(long delayMs, Consumer<List<CoordinatorRecord>> task) {
         cancel();
         long mine = token;
-        scheduled = timer.schedule(Math.max(0, delayMs), () -> {
+        scheduled = timer.schedule(Math.max(0, delayMs), records -> {
             if (token == mine) {
                 scheduled = null;
                 token++;
-                task.run();
+                task.accept(records);
             }
         });
     }

@@ -12,18 +12,23 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.common.errors.CoordinatorLoadInProgressException;
 import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Hosts coordinator shards, one per partition of an internal topic that this broker leads. A shard is
- * built by replaying its partition (answering COORDINATOR_LOAD_IN_PROGRESS meanwhile); after that its
- * writes go through Raft and are replayed into it once committed. Every shard call, timer and replay
- * runs on the runtime's single thread, so shards need no locks.
+ * built by replaying its partition (answering COORDINATOR_LOAD_IN_PROGRESS meanwhile). After that a
+ * request runs as {@link #write}: the shard answers with a {@link CoordinatorResult}, the runtime
+ * appends its records through Raft, replays them into the shard once committed, and only then gives the
+ * response (or, if the write failed, tells the shard and gives the failure's response). Timers write
+ * the same way. Every shard call, timer and replay runs on the runtime's single thread, so shards need
+ * no locks.
  *
  * <p>Compaction: after {@code compactAfterRecords} records a shard's live records are written again,
  * in order, and the partition's log start offset is moved to where they begin, so replay time and
@@ -34,9 +39,9 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
     /** Queued writes are sent together up to this size; a larger write goes alone. */
     private static final int MAX_BATCH_BYTES = 512 * 1024;
 
-    /** Builds a shard for a partition; the shard keeps the timer and sink it is given. */
+    /** Builds a shard for a partition; the shard keeps the timer it is given. */
     public interface ShardFactory<S> {
-        S create(int partition, ShardTimer timer, RecordSink sink);
+        S create(int partition, ShardTimer timer);
     }
 
     private final String topic;
@@ -56,7 +61,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
     }
 
     /** One hosted partition: its shard, whether it is loaded, and its write queue. */
-    private final class Hosted implements RecordSink, ShardTimer {
+    private final class Hosted implements ShardTimer {
         final int partition;
         final S shard;
         volatile boolean loaded;
@@ -68,21 +73,25 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
 
         Hosted(int partition) {
             this.partition = partition;
-            this.shard = factory.create(partition, this, this);
+            this.shard = factory.create(partition, this);
         }
 
         @Override
-        public Scheduled schedule(long delayMs, Runnable task) {
+        public Scheduled schedule(long delayMs, Consumer<List<CoordinatorRecord>> task) {
             var f = thread.schedule(() -> {
                 if (!closed) {
-                    task.run();
+                    List<CoordinatorRecord> records = new ArrayList<>();
+                    task.accept(records);
+                    if (!records.isEmpty()) {
+                        append(records);
+                    }
                 }
             }, delayMs, TimeUnit.MILLISECONDS);
             return () -> f.cancel(false);
         }
 
-        @Override
-        public CompletableFuture<Void> append(List<CoordinatorRecord> records) {
+        /** Queues records for the partition; the future completes once they are committed and replayed. */
+        CompletableFuture<Void> append(List<CoordinatorRecord> records) {
             CompletableFuture<Void> done = new CompletableFuture<>();
             if (closed) {
                 done.completeExceptionally(notCoordinator(partition));
@@ -190,7 +199,17 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
             Throwable cause = Failures.unwrap(error);
             LOG.debug("{}-{}: append failed: {}", topic, partition, cause.getMessage());
             Throwable reported = cause instanceof RecordTooLargeException ? cause : notCoordinator(partition);
-            batch.forEach(p -> p.done().completeExceptionally(reported));
+            Errors errorCode = writeError(reported);
+            List<CoordinatorRecord> instead = new ArrayList<>();
+            for (Pending p : batch) {
+                if (!p.compaction()) {
+                    instead.addAll(shard.writeFailed(p.records(), errorCode));
+                }
+                p.done().completeExceptionally(reported);
+            }
+            if (!instead.isEmpty()) {
+                append(instead);
+            }
             writeNext();
         }
 
@@ -275,36 +294,79 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
     }
 
     /**
-     * Runs {@code op} on the shard of {@code partition}, on the runtime's thread. Fails with
-     * NOT_COORDINATOR when this broker does not lead it, COORDINATOR_LOAD_IN_PROGRESS while loading.
+     * Runs {@code op} on the shard of {@code partition}, on the runtime's thread, writes the records of its
+     * result, and completes with the response once they are committed and replayed (with the result's
+     * failure response if they could not be written). Fails with NOT_COORDINATOR when this broker does
+     * not lead the partition, COORDINATOR_LOAD_IN_PROGRESS while it loads.
      */
-    public <T> CompletableFuture<T> call(int partition, Function<S, CompletableFuture<T>> op) {
-        CompletableFuture<T> result = new CompletableFuture<>();
+    public <T> CompletableFuture<T> write(int partition, Function<S, CoordinatorResult<T>> op) {
+        CompletableFuture<T> response = new CompletableFuture<>();
+        onShard(partition, response, h -> {
+            CoordinatorResult<T> result = op.apply(h.shard);
+            if (result.records().isEmpty()) {
+                response.complete(result.response());
+                return;
+            }
+            h.append(result.records()).whenComplete((v, e) -> {
+                try {
+                    response.complete(e == null ? result.response() : result.onFailure().apply(writeError(e)));
+                } catch (RuntimeException failure) {
+                    response.completeExceptionally(failure);
+                }
+            });
+        });
+        return response;
+    }
+
+    /** Runs {@code op}, which writes nothing, on the shard of {@code partition}; fails as {@link #write} does. */
+    public <T> CompletableFuture<T> read(int partition, Function<S, T> op) {
+        CompletableFuture<T> response = new CompletableFuture<>();
+        onShard(partition, response, h -> response.complete(op.apply(h.shard)));
+        return response;
+    }
+
+    private void onShard(int partition, CompletableFuture<?> response, Consumer<Hosted> op) {
         thread.execute(() -> {
             Hosted h = hosted.get(partition);
             if (h == null) {
-                result.completeExceptionally(notCoordinator(partition));
+                response.completeExceptionally(notCoordinator(partition));
             } else if (!h.loaded) {
-                result.completeExceptionally(new CoordinatorLoadInProgressException(topic + "-" + partition + " is loading"));
+                response.completeExceptionally(new CoordinatorLoadInProgressException(topic + "-" + partition + " is loading"));
             } else {
                 try {
-                    op.apply(h.shard).whenComplete((v, e) -> {
-                        if (e != null) {
-                            result.completeExceptionally(e);
-                        } else {
-                            result.complete(v);
-                        }
-                    });
+                    op.accept(h);
                 } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
+                    response.completeExceptionally(e);
                 }
             }
         });
-        return result;
     }
 
-    /** Runs {@code op} on every loaded shard and collects the results (for ListGroups). */
-    public <T> CompletableFuture<List<T>> callAll(Function<S, T> op) {
+    /** Runs {@code op} on every loaded shard and writes the records of each result (offset expiry). */
+    public <T> void writeAll(Function<S, CoordinatorResult<T>> op) {
+        for (int partition : hosted.keySet()) {
+            write(partition, op);
+        }
+    }
+
+    /**
+     * The Kafka error a client gets when its records could not be written, mapped as Kafka's group
+     * coordinator maps a failed append.
+     */
+    public static Errors writeError(Throwable failure) {
+        Errors error = Failures.errorOf(failure);
+        return switch (error) {
+            case UNKNOWN_TOPIC_OR_PARTITION, NOT_ENOUGH_REPLICAS, NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT ->
+                    Errors.COORDINATOR_NOT_AVAILABLE;
+            case NOT_LEADER_OR_FOLLOWER, KAFKA_STORAGE_ERROR -> Errors.NOT_COORDINATOR;
+            case MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE, INVALID_FETCH_SIZE -> Errors.UNKNOWN_SERVER_ERROR;
+            case NONE -> Errors.UNKNOWN_SERVER_ERROR;
+            default -> error;
+        };
+    }
+
+    /** Runs {@code op}, which writes nothing, on every loaded shard and collects the results (ListGroups). */
+    public <T> CompletableFuture<List<T>> readAll(Function<S, T> op) {
         CompletableFuture<List<T>> result = new CompletableFuture<>();
         thread.execute(() -> {
             List<T> out = new ArrayList<>();

@@ -125,7 +125,7 @@ class AdminTest {
     void deleteAnEmptyGroupWithItsOffsets() {
         emptyGroupWithOffsets("g");
         int before = ctx.sink.log.size();
-        List<DeletableGroupResult> results = ctx.shard.deleteGroups(List.of("g")).join();
+        List<DeletableGroupResult> results = ctx.run(ctx.shard.deleteGroups(List.of("g"))).join();
         assertThat(results).extracting(DeletableGroupResult::errorCode).containsExactly(Errors.NONE.code());
         // Two offset tombstones and the group's.
         assertThat(ctx.sink.log.subList(before, ctx.sink.log.size())).hasSize(3)
@@ -145,7 +145,7 @@ class AdminTest {
         ctx.stableGroupOfTwo("busy");
         ctx.commit("simple", -1, "", "t", 0, 1);
         List<DeletableGroupResult> results =
-                ctx.shard.deleteGroups(List.of("busy", "nope", "simple", "", "simple")).join();
+                ctx.run(ctx.shard.deleteGroups(List.of("busy", "nope", "simple", "", "simple"))).join();
         assertThat(results).extracting(DeletableGroupResult::groupId)
                 .containsExactly("busy", "nope", "simple", "", "simple");
         assertThat(results).extracting(DeletableGroupResult::errorCode).containsExactly(
@@ -158,7 +158,7 @@ class AdminTest {
     void aDeletionThatCannotBeWrittenKeepsTheGroup() {
         emptyGroupWithOffsets("g");
         ctx.sink.failNext(new NotLeaderOrFollowerException("moved"));
-        List<DeletableGroupResult> results = ctx.shard.deleteGroups(List.of("g")).join();
+        List<DeletableGroupResult> results = ctx.run(ctx.shard.deleteGroups(List.of("g"))).join();
         assertThat(results.get(0).errorCode()).isEqualTo(Errors.NOT_COORDINATOR.code());
         assertThat(ctx.state("g")).isEqualTo("Empty");
         assertThat(ctx.committed("g", "t", 1)).isEqualTo(6);
@@ -168,7 +168,7 @@ class AdminTest {
     void aGroupBeingDeletedRefusesRequests() {
         emptyGroupWithOffsets("g");
         ctx.sink.hold();
-        CompletableFuture<List<DeletableGroupResult>> deleting = ctx.shard.deleteGroups(List.of("g"));
+        CompletableFuture<List<DeletableGroupResult>> deleting = ctx.run(ctx.shard.deleteGroups(List.of("g")));
         assertThat(Errors.forCode(ctx.join(joinRequest("g", "")).join().errorCode()))
                 .isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE);
         assertThat(GroupTestContext.commitError(ctx.commit("g", -1, "", "t", 0, 1)))
@@ -184,7 +184,7 @@ class AdminTest {
         ctx.commit("g", -1, "", "t", 0, 1);
         ctx.sink.hold();
         CompletableFuture<OffsetCommitResponseData> inFlight = ctx.commitFuture("g", -1, "", "t", 9, 2);
-        CompletableFuture<List<DeletableGroupResult>> deleting = ctx.shard.deleteGroups(List.of("g"));
+        CompletableFuture<List<DeletableGroupResult>> deleting = ctx.run(ctx.shard.deleteGroups(List.of("g")));
         ctx.sink.commitHeld();
         assertThat(GroupTestContext.commitError(inFlight.join())).isEqualTo(Errors.NONE);
         assertThat(deleting.join().get(0).errorCode()).isZero();
@@ -196,7 +196,7 @@ class AdminTest {
     @Test
     void deleteOffsetsOfAnEmptyGroup() {
         emptyGroupWithOffsets("g");
-        OffsetDeleteResponseData r = ctx.shard.deleteOffsets(offsetDelete("g", "t", 0, 7)).join();
+        OffsetDeleteResponseData r = ctx.run(ctx.shard.deleteOffsets(offsetDelete("g", "t", 0, 7))).join();
         assertThat(r.errorCode()).isZero();
         assertThat(partitionErrors(r)).containsExactly((short) 0, (short) 0);
         assertThat(ctx.committed("g", "t", 0)).isEqualTo(-1);
@@ -212,7 +212,7 @@ class AdminTest {
         OffsetDeleteRequestData request = offsetDelete("g", "t", 0);
         request.topics().add(new OffsetDeleteRequestTopic().setName("old")
                 .setPartitions(List.of(new OffsetDeleteRequestPartition().setPartitionIndex(0))));
-        OffsetDeleteResponseData r = ctx.shard.deleteOffsets(request).join();
+        OffsetDeleteResponseData r = ctx.run(ctx.shard.deleteOffsets(request)).join();
         assertThat(r.errorCode()).isZero();
         assertThat(r.topics().find("t").partitions().find(0).errorCode())
                 .isEqualTo(Errors.GROUP_SUBSCRIBED_TO_TOPIC.code());
@@ -223,20 +223,20 @@ class AdminTest {
 
     @Test
     void deleteOffsetsErrors() {
-        assertThat(ctx.shard.deleteOffsets(offsetDelete("nope", "t", 0)).join().errorCode())
+        assertThat(ctx.run(ctx.shard.deleteOffsets(offsetDelete("nope", "t", 0))).join().errorCode())
                 .isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
-        assertThat(ctx.shard.deleteOffsets(offsetDelete("", "t", 0)).join().errorCode())
+        assertThat(ctx.run(ctx.shard.deleteOffsets(offsetDelete("", "t", 0))).join().errorCode())
                 .isEqualTo(Errors.INVALID_GROUP_ID.code());
         // A live group that does not speak the consumer protocol: its topics are unknown.
         CompletableFuture<JoinGroupResponseData> connect = ctx.join(joinRequest("c", "")
                 .setProtocolType("connect").setProtocols(protocols("default", new byte[]{1})));
         ctx.join(joinRequest("c", connect.join().memberId()).setProtocolType("connect")
                 .setProtocols(protocols("default", new byte[]{1})));
-        assertThat(ctx.shard.deleteOffsets(offsetDelete("c", "t", 0)).join().errorCode())
+        assertThat(ctx.run(ctx.shard.deleteOffsets(offsetDelete("c", "t", 0))).join().errorCode())
                 .isEqualTo(Errors.NON_EMPTY_GROUP.code());
 
         ctx.commit("s", -1, "", "t", 0, 1);
-        OffsetDeleteResponseData r = ctx.shard.deleteOffsets(offsetDelete("s", "t", 0), tp -> false).join();
+        OffsetDeleteResponseData r = ctx.run(ctx.shard.deleteOffsets(offsetDelete("s", "t", 0), tp -> false)).join();
         assertThat(partitionErrors(r)).containsExactly(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         assertThat(ctx.committed("s", "t", 0)).isEqualTo(1);
     }

@@ -21,7 +21,7 @@ class GroupErrorsTest {
     private final GroupTestContext ctx = new GroupTestContext();
 
     private Errors sync(SyncGroupRequestData request, short version) {
-        return Errors.forCode(ctx.shard.syncGroup(request, version).join().errorCode());
+        return Errors.forCode(ctx.run(ctx.shard.syncGroup(request, version)).thenCompose(r -> r).join().errorCode());
     }
 
     private static SyncGroupRequestData syncRequest(String group, int generation, String memberId) {
@@ -114,10 +114,10 @@ class GroupErrorsTest {
     @Test
     void batchedLeaveReportsEachMember() {
         JoinGroupResponseData[] two = ctx.stableGroupOfTwo("g");
-        LeaveGroupResponseData r = ctx.shard.leaveGroup(new LeaveGroupRequestData().setGroupId("g").setMembers(List.of(
+        LeaveGroupResponseData r = ctx.run(ctx.shard.leaveGroup(new LeaveGroupRequestData().setGroupId("g").setMembers(List.of(
                 new MemberIdentity().setMemberId(two[0].memberId()),
                 new MemberIdentity().setMemberId("stranger"),
-                new MemberIdentity().setMemberId(two[1].memberId()).setReason("shutting down"))), (short) 5);
+                new MemberIdentity().setMemberId(two[1].memberId()).setReason("shutting down"))), (short) 5)).join();
         assertThat(r.members()).extracting(MemberResponse::memberId)
                 .containsExactly(two[0].memberId(), "stranger", two[1].memberId());
         assertThat(r.members()).extracting(MemberResponse::errorCode)
@@ -128,12 +128,12 @@ class GroupErrorsTest {
     @Test
     void leaveBeforeVersion3NamesOneMemberAtTopLevel() {
         JoinGroupResponseData[] two = ctx.stableGroupOfTwo("g");
-        LeaveGroupResponseData unknown = ctx.shard.leaveGroup(
-                new LeaveGroupRequestData().setGroupId("g").setMemberId("stranger"), (short) 2);
+        LeaveGroupResponseData unknown = ctx.run(ctx.shard.leaveGroup(
+                new LeaveGroupRequestData().setGroupId("g").setMemberId("stranger"), (short) 2)).join();
         assertThat(unknown.errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
         assertThat(unknown.members()).isEmpty();
-        LeaveGroupResponseData ok = ctx.shard.leaveGroup(
-                new LeaveGroupRequestData().setGroupId("g").setMemberId(two[1].memberId()), (short) 0);
+        LeaveGroupResponseData ok = ctx.run(ctx.shard.leaveGroup(
+                new LeaveGroupRequestData().setGroupId("g").setMemberId(two[1].memberId()), (short) 0)).join();
         assertThat(ok.errorCode()).isZero();
         assertThat(ctx.describe("g").members()).hasSize(1);
     }

@@ -1,5 +1,6 @@
 package io.tributary.coordinator.group;
 
+import io.tributary.coordinator.runtime.CoordinatorResult;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
 import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.TopicPartition;
@@ -46,15 +47,21 @@ final class GroupTestContext {
 
     GroupTestContext(GroupConfig config) {
         this.config = config;
+        timer.writeWith(sink::writeTimerRecords);
         this.shard = newShard();
         shard.onLoaded();
     }
 
     /** A shard over the same clock, timer and sink, not loaded yet. */
     GroupCoordinatorShard newShard() {
-        GroupCoordinatorShard s = new GroupCoordinatorShard(config, timer, timer, sink);
+        GroupCoordinatorShard s = new GroupCoordinatorShard(config, timer, timer);
         sink.attach(s);
         return s;
+    }
+
+    /** Writes a result's records as the runtime would, and answers once they are committed. */
+    <T> CompletableFuture<T> run(CoordinatorResult<T> result) {
+        return sink.run(result);
     }
 
     // ---- protocol payloads ----
@@ -92,11 +99,11 @@ final class GroupTestContext {
     // ---- requests ----
 
     CompletableFuture<JoinGroupResponseData> join(JoinGroupRequestData request) {
-        return shard.joinGroup(request, JOIN_V, "client", "/127.0.0.1");
+        return join(request, JOIN_V);
     }
 
     CompletableFuture<JoinGroupResponseData> join(JoinGroupRequestData request, short version) {
-        return shard.joinGroup(request, version, "client", "/127.0.0.1");
+        return run(shard.joinGroup(request, version, "client", "/127.0.0.1")).thenCompose(response -> response);
     }
 
     /** A dynamic member's first join at v9: MEMBER_ID_REQUIRED, then the join proper (still pending). */
@@ -114,13 +121,13 @@ final class GroupTestContext {
                                                   Map<String, byte[]> assignments) {
         List<SyncGroupRequestAssignment> list = new ArrayList<>();
         assignments.forEach((m, a) -> list.add(new SyncGroupRequestAssignment().setMemberId(m).setAssignment(a)));
-        return shard.syncGroup(new SyncGroupRequestData()
+        return run(shard.syncGroup(new SyncGroupRequestData()
                 .setGroupId(group)
                 .setGenerationId(generation)
                 .setMemberId(memberId)
                 .setProtocolType("consumer")
                 .setProtocolName("range")
-                .setAssignments(list), SYNC_V);
+                .setAssignments(list), SYNC_V)).thenCompose(response -> response);
     }
 
     CompletableFuture<SyncGroupResponseData> sync(JoinGroupResponseData joined, String group) {
@@ -132,16 +139,16 @@ final class GroupTestContext {
     }
 
     Errors heartbeat(String group, int generation, String memberId, String instanceId) {
-        return Errors.forCode(shard.heartbeat(new HeartbeatRequestData()
+        return Errors.forCode(run(shard.heartbeat(new HeartbeatRequestData()
                 .setGroupId(group)
                 .setGenerationId(generation)
                 .setMemberId(memberId)
-                .setGroupInstanceId(instanceId)).errorCode());
+                .setGroupInstanceId(instanceId))).join().errorCode());
     }
 
     LeaveGroupResponseData leave(String group, String memberId) {
-        return shard.leaveGroup(new LeaveGroupRequestData().setGroupId(group).setMembers(List.of(
-                new LeaveGroupRequestData.MemberIdentity().setMemberId(memberId))), (short) 5);
+        return run(shard.leaveGroup(new LeaveGroupRequestData().setGroupId(group).setMembers(List.of(
+                new LeaveGroupRequestData.MemberIdentity().setMemberId(memberId))), (short) 5)).join();
     }
 
     OffsetCommitResponseData commit(String group, int generation, String memberId, String topic, int partition,
@@ -151,7 +158,7 @@ final class GroupTestContext {
 
     CompletableFuture<OffsetCommitResponseData> commitFuture(String group, int generation, String memberId,
                                                             String topic, int partition, long offset) {
-        return shard.commitOffsets(new OffsetCommitRequestData()
+        return run(shard.commitOffsets(new OffsetCommitRequestData()
                 .setGroupId(group)
                 .setGenerationIdOrMemberEpoch(generation)
                 .setMemberId(memberId)
@@ -161,7 +168,7 @@ final class GroupTestContext {
                                 .setPartitionIndex(partition)
                                 .setCommittedOffset(offset)
                                 .setCommittedLeaderEpoch(1)
-                                .setCommittedMetadata("m"))))), (short) 9);
+                                .setCommittedMetadata("m"))))), (short) 9));
     }
 
     static Errors commitError(OffsetCommitResponseData response) {

@@ -86,9 +86,9 @@ class OffsetsTest {
         assertThat(commitError(ctx.commit("g", 0, two[0].memberId(), "t", 0, 1))).isEqualTo(Errors.ILLEGAL_GENERATION);
         assertThat(commitError(ctx.commit("g", 1, "stranger", "t", 0, 1))).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
         assertThat(commitError(ctx.commit("other", 3, "m", "t", 0, 1))).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
-        OffsetCommitResponseData v8 = ctx.shard.commitOffsets(new OffsetCommitRequestData().setGroupId("other")
+        OffsetCommitResponseData v8 = ctx.run(ctx.shard.commitOffsets(new OffsetCommitRequestData().setGroupId("other")
                 .setGenerationIdOrMemberEpoch(3).setMemberId("m").setTopics(List.of(new OffsetCommitRequestTopic()
-                        .setName("t").setPartitions(List.of(partition(0, 1, null))))), (short) 8).join();
+                        .setName("t").setPartitions(List.of(partition(0, 1, null))))), (short) 8)).join();
         assertThat(commitError(v8)).isEqualTo(Errors.ILLEGAL_GENERATION);
         assertThat(ctx.describe("other").errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
         assertThat(commitError(ctx.commit("", -1, "", "t", 0, 1))).isEqualTo(Errors.INVALID_GROUP_ID);
@@ -114,9 +114,9 @@ class OffsetsTest {
     @Test
     void oversizedMetadataFailsOnlyItsPartition() {
         String big = "x".repeat(4097);
-        OffsetCommitResponseData r = ctx.shard.commitOffsets(simpleCommit("g", new OffsetCommitRequestTopic()
+        OffsetCommitResponseData r = ctx.run(ctx.shard.commitOffsets(simpleCommit("g", new OffsetCommitRequestTopic()
                 .setName("t").setPartitions(List.of(partition(0, 10, big), partition(1, 11, "x".repeat(4096))))),
-                (short) 9).join();
+                (short) 9)).join();
         assertThat(errors(r)).containsExactly(Errors.OFFSET_METADATA_TOO_LARGE.code(), Errors.NONE.code());
         assertThat(ctx.committed("g", "t", 0)).isEqualTo(-1);
         assertThat(ctx.committed("g", "t", 1)).isEqualTo(11);
@@ -127,17 +127,17 @@ class OffsetsTest {
         OffsetCommitRequestData request = simpleCommit("g",
                 new OffsetCommitRequestTopic().setName("t").setPartitions(List.of(partition(0, 1, ""), partition(5, 1, ""))),
                 new OffsetCommitRequestTopic().setName("gone").setPartitions(List.of(partition(0, 1, ""))));
-        OffsetCommitResponseData r = ctx.shard.commitOffsets(request, (short) 9,
-                tp -> tp.topic().equals("t") && tp.partition() < 3).join();
+        OffsetCommitResponseData r = ctx.run(ctx.shard.commitOffsets(request, (short) 9,
+                tp -> tp.topic().equals("t") && tp.partition() < 3)).join();
         assertThat(r.topics()).extracting(t -> t.name()).containsExactly("t", "gone");
         assertThat(errors(r)).containsExactly(Errors.NONE.code(), Errors.UNKNOWN_TOPIC_OR_PARTITION.code(),
                 Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         assertThat(ctx.committed("g", "gone", 0)).isEqualTo(-1);
 
         // When nothing exists, the group is not even looked at, let alone created.
-        OffsetCommitResponseData none = ctx.shard.commitOffsets(simpleCommit("h",
+        OffsetCommitResponseData none = ctx.run(ctx.shard.commitOffsets(simpleCommit("h",
                 new OffsetCommitRequestTopic().setName("gone").setPartitions(List.of(partition(0, 1, "")))),
-                (short) 9, tp -> false).join();
+                (short) 9, tp -> false)).join();
         assertThat(errors(none)).containsExactly(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         assertThat(ctx.describe("h").errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
     }
@@ -149,7 +149,7 @@ class OffsetsTest {
         OffsetCommitRequestData request = simpleCommit("g",
                 new OffsetCommitRequestTopic().setTopicId(known).setName("t").setPartitions(List.of(partition(0, 5, ""))),
                 new OffsetCommitRequestTopic().setTopicId(unknown).setPartitions(List.of(partition(0, 5, ""))));
-        OffsetCommitResponseData r = ctx.shard.commitOffsets(request, (short) 10, tp -> !tp.topic().isEmpty()).join();
+        OffsetCommitResponseData r = ctx.run(ctx.shard.commitOffsets(request, (short) 10, tp -> !tp.topic().isEmpty())).join();
         assertThat(r.topics().get(0).topicId()).isEqualTo(known);
         assertThat(r.topics().get(1).topicId()).isEqualTo(unknown);
         assertThat(errors(r)).containsExactly(Errors.NONE.code(), Errors.UNKNOWN_TOPIC_ID.code());
@@ -209,7 +209,7 @@ class OffsetsTest {
     void commitRetentionOfOldVersionsIsKept() {
         OffsetCommitRequestData request = simpleCommit("g", new OffsetCommitRequestTopic().setName("t")
                 .setPartitions(List.of(partition(0, 1, "")))).setRetentionTimeMs(60_000);
-        ctx.shard.commitOffsets(request, (short) 2).join();
+        ctx.run(ctx.shard.commitOffsets(request, (short) 2)).join();
         GroupRecords.OffsetValue stored = GroupRecords.decodeOffsetValue(
                 ctx.sink.log.get(ctx.sink.log.size() - 1).value());
         assertThat(stored.expireTimestamp()).isEqualTo(ctx.timer.getAsLong() + 60_000);

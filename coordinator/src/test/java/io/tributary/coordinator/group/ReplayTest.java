@@ -37,7 +37,7 @@ class ReplayTest {
 
     private LoadedShard load(List<CoordinatorRecord> records, GroupConfig config) {
         TestSink sink = new TestSink();
-        GroupCoordinatorShard shard = new GroupCoordinatorShard(config, ctx.timer, ctx.timer, sink);
+        GroupCoordinatorShard shard = new GroupCoordinatorShard(config, ctx.timer, ctx.timer);
         sink.attach(shard);
         records.forEach(shard::replay);
         shard.onLoaded();
@@ -59,7 +59,7 @@ class ReplayTest {
         OffsetDeleteRequestTopicCollection topics = new OffsetDeleteRequestTopicCollection();
         topics.add(new OffsetDeleteRequestTopic().setName("gone")
                 .setPartitions(List.of(new OffsetDeleteRequestPartition().setPartitionIndex(0))));
-        ctx.shard.deleteOffsets(new OffsetDeleteRequestData().setGroupId("simple").setTopics(topics)).join();
+        ctx.run(ctx.shard.deleteOffsets(new OffsetDeleteRequestData().setGroupId("simple").setTopics(topics))).join();
         CompletableFuture<JoinGroupResponseData> e = ctx.joinNew("emptied");
         ctx.timer.advance(3000);
         ctx.sync(e.join(), "emptied").join();
@@ -92,10 +92,10 @@ class ReplayTest {
                 .isEqualTo(-1);
 
         // Members carry on in their generation on the new coordinator.
-        assertThat(Errors.forCode(copy.shard().heartbeat(new HeartbeatRequestData().setGroupId("g")
-                .setGenerationId(1).setMemberId(two[1].memberId())).errorCode())).isEqualTo(Errors.NONE);
-        SyncGroupResponseData sync = copy.shard().syncGroup(new SyncGroupRequestData()
-                .setGroupId("g").setGenerationId(1).setMemberId(two[1].memberId()), (short) 5).join();
+        assertThat(Errors.forCode(copy.sink().run(copy.shard().heartbeat(new HeartbeatRequestData().setGroupId("g")
+                .setGenerationId(1).setMemberId(two[1].memberId()))).join().errorCode())).isEqualTo(Errors.NONE);
+        SyncGroupResponseData sync = copy.sink().run(copy.shard().syncGroup(new SyncGroupRequestData()
+                .setGroupId("g").setGenerationId(1).setMemberId(two[1].memberId()), (short) 5)).thenCompose(r -> r).join();
         assertThat(sync.assignment()).isEqualTo(assignment(new TopicPartition("t", 1)));
     }
 
@@ -122,12 +122,12 @@ class ReplayTest {
         HeartbeatRequestData beat = new HeartbeatRequestData().setGroupId("g").setGenerationId(1)
                 .setMemberId(two[0].memberId());
         ctx.timer.advance(SESSION - 1);
-        assertThat(copy.shard().heartbeat(beat).errorCode()).isZero();
+        assertThat(copy.sink().run(copy.shard().heartbeat(beat)).join().errorCode()).isZero();
         ctx.timer.advance(1);
         assertThat(copy.shard().describeGroup("g").groupState()).isEqualTo("PreparingRebalance");
         assertThat(copy.shard().describeGroup("g").members()).hasSize(1);
-        JoinGroupResponseData rejoined = copy.shard().joinGroup(joinRequest("g", two[0].memberId()), (short) 9,
-                "client", "/127.0.0.1").join();
+        JoinGroupResponseData rejoined = copy.sink().run(copy.shard().joinGroup(joinRequest("g", two[0].memberId()), (short) 9,
+                "client", "/127.0.0.1")).thenCompose(r -> r).join();
         assertThat(rejoined.generationId()).isEqualTo(2);
     }
 
@@ -136,17 +136,18 @@ class ReplayTest {
         ctx.stableGroupOfTwo("g");
         LoadedShard copy = load(ctx.sink.log, new GroupConfig(3000, 6000, 1_800_000, 1,
                 10080L * 60_000L, 4096, 600_000L));
+        ctx.timer.advance(0);
         assertThat(copy.shard().describeGroup("g").groupState()).isEqualTo("PreparingRebalance");
     }
 
     @Test
     void requestsWhileLoadingOrAfterUnloading() {
-        GroupCoordinatorShard loading = new GroupCoordinatorShard(ctx.config, ctx.timer, ctx.timer, new TestSink());
-        assertThat(loading.joinGroup(joinRequest("g", ""), (short) 9, "c", "h").join().errorCode())
+        GroupCoordinatorShard loading = new GroupCoordinatorShard(ctx.config, ctx.timer, ctx.timer);
+        assertThat(loading.joinGroup(joinRequest("g", ""), (short) 9, "c", "h").response().join().errorCode())
                 .isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS.code());
         assertThat(loading.syncGroup(new SyncGroupRequestData().setGroupId("g")
-                .setMemberId("m"), (short) 5).join().errorCode()).isEqualTo(Errors.REBALANCE_IN_PROGRESS.code());
-        assertThat(loading.heartbeat(new HeartbeatRequestData().setGroupId("g").setMemberId("m")).errorCode())
+                .setMemberId("m"), (short) 5).response().join().errorCode()).isEqualTo(Errors.REBALANCE_IN_PROGRESS.code());
+        assertThat(loading.heartbeat(new HeartbeatRequestData().setGroupId("g").setMemberId("m")).response().errorCode())
                 .isZero();
         assertThat(loading.fetchOffsets("g", null, false).errorCode())
                 .isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS.code());
@@ -156,7 +157,7 @@ class ReplayTest {
         ctx.shard.onUnloaded();
         assertThat(ctx.heartbeat("g", 1, "m")).isEqualTo(Errors.NOT_COORDINATOR);
         assertThat(GroupTestContext.commitError(ctx.commit("g", -1, "", "t", 0, 1))).isEqualTo(Errors.NOT_COORDINATOR);
-        assertThat(ctx.shard.deleteGroups(List.of("g")).join().get(0).errorCode())
+        assertThat(ctx.run(ctx.shard.deleteGroups(List.of("g"))).join().get(0).errorCode())
                 .isEqualTo(Errors.NOT_COORDINATOR.code());
         assertThat(ctx.shard.listGroups(null, null)).isEmpty();
     }
@@ -178,11 +179,12 @@ class ReplayTest {
         ctx.shard.onUnloaded();
         assertThat(waitingJoin.join().errorCode()).isEqualTo(Errors.NOT_COORDINATOR.code());
         assertThat(followerSync.join().errorCode()).isEqualTo(Errors.NOT_COORDINATOR.code());
-        assertThat(leaderSync.join().errorCode()).isEqualTo(Errors.NOT_COORDINATOR.code());
         assertThat(pendingGroup.join().errorCode()).isEqualTo(Errors.NOT_COORDINATOR.code());
         assertThat(ctx.timer.pending()).isZero();
-        // The write that was in flight fails later, without effect.
+        // The leader's answer waits for its write, which fails once the shard is gone, without effect.
+        assertThat(leaderSync).isNotDone();
         ctx.sink.failHeld(new NotCoordinatorException("gone"));
+        assertThat(leaderSync.join().errorCode()).isEqualTo(Errors.NOT_COORDINATOR.code());
         ctx.timer.advance(600_000);
         assertThat(ctx.timer.pending()).isZero();
     }
@@ -218,7 +220,7 @@ class ReplayTest {
         // Generation 2 formed, but its assignment was never written: the log still says generation 1.
         LoadedShard copy = load(ctx.sink.log);
         assertThat(copy.shard().describeGroup("g").members()).hasSize(2);
-        assertThat(copy.shard().heartbeat(new HeartbeatRequestData().setGroupId("g").setGenerationId(1)
-                .setMemberId(two[0].memberId())).errorCode()).isZero();
+        assertThat(copy.sink().run(copy.shard().heartbeat(new HeartbeatRequestData().setGroupId("g").setGenerationId(1)
+                .setMemberId(two[0].memberId()))).join().errorCode()).isZero();
     }
 }

@@ -91,7 +91,7 @@ class StaticMembershipTest {
                 .setGroupId("g").setGenerationIdOrMemberEpoch(1).setMemberId(oldId).setGroupInstanceId("i2")
                 .setTopics(List.of(new OffsetCommitRequestTopic().setName("t").setPartitions(List.of(
                         new OffsetCommitRequestPartition().setPartitionIndex(1).setCommittedOffset(5)))));
-        assertThat(GroupTestContext.commitError(ctx.shard.commitOffsets(commit, (short) 9).join()))
+        assertThat(GroupTestContext.commitError(ctx.run(ctx.shard.commitOffsets(commit, (short) 9)).join()))
                 .isEqualTo(Errors.FENCED_INSTANCE_ID);
         assertThat(ctx.state("g")).isEqualTo("Stable");
     }
@@ -188,11 +188,11 @@ class StaticMembershipTest {
     @Test
     void adminToolsRemoveStaticMembersByInstanceId() {
         JoinGroupResponseData[] members = stableStaticGroup();
-        LeaveGroupResponseData r = ctx.shard.leaveGroup(new LeaveGroupRequestData().setGroupId("g").setMembers(List.of(
+        LeaveGroupResponseData r = ctx.run(ctx.shard.leaveGroup(new LeaveGroupRequestData().setGroupId("g").setMembers(List.of(
                 new LeaveGroupRequestData.MemberIdentity().setMemberId("").setGroupInstanceId("i2"),
                 new LeaveGroupRequestData.MemberIdentity().setMemberId("").setGroupInstanceId("nobody"),
                 new LeaveGroupRequestData.MemberIdentity().setMemberId("wrong").setGroupInstanceId("i1"))),
-                (short) 5);
+                (short) 5)).join();
         assertThat(r.errorCode()).isZero();
         assertThat(r.members()).extracting(LeaveGroupResponseData.MemberResponse::errorCode).containsExactly(
                 Errors.NONE.code(), Errors.UNKNOWN_MEMBER_ID.code(), Errors.FENCED_INSTANCE_ID.code());

@@ -1,21 +1,25 @@
 package io.tributary.coordinator.group;
 
 import io.tributary.coordinator.runtime.CoordinatorRecord;
+import io.tributary.coordinator.runtime.CoordinatorResult;
+import io.tributary.coordinator.runtime.CoordinatorRuntime;
 import io.tributary.coordinator.runtime.CoordinatorShard;
-import io.tributary.coordinator.runtime.RecordSink;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
- * An in-memory partition: appends are "committed" by replaying them into the shard, at once or when the
- * test says so, and can be made to fail.
+ * An in-memory partition doing what the runtime does with a shard's results: their records are
+ * "committed" by replaying them into the shard (at once, or when the test says so) before the response
+ * goes out, and can be made to fail, which the shard hears of through {@link CoordinatorShard#writeFailed}.
  */
-final class TestSink implements RecordSink {
-    private record Append(List<CoordinatorRecord> records, CompletableFuture<Void> future) {
+final class TestSink {
+    /** Records waiting to be committed, and what to do once they are or once they failed. */
+    private record Append(List<CoordinatorRecord> records, Runnable committed, Consumer<RuntimeException> failed) {
     }
 
     private CoordinatorShard shard;
@@ -30,7 +34,30 @@ final class TestSink implements RecordSink {
         this.shard = shard;
     }
 
-    /** From now on appends wait for {@link #commitHeld} or {@link #failHeld}. */
+    /** Writes a result's records as the runtime would; completes with the response (or the failure's response). */
+    <T> CompletableFuture<T> run(CoordinatorResult<T> result) {
+        if (result.records().isEmpty()) {
+            return CompletableFuture.completedFuture(result.response());
+        }
+        CompletableFuture<T> response = new CompletableFuture<>();
+        write(result.records(), () -> response.complete(result.response()), e -> {
+            try {
+                response.complete(result.onFailure().apply(CoordinatorRuntime.writeError(e)));
+            } catch (RuntimeException failure) {
+                response.completeExceptionally(failure);
+            }
+        });
+        return response;
+    }
+
+    /** Writes what a timer task produced. */
+    void writeTimerRecords(List<CoordinatorRecord> records) {
+        if (!records.isEmpty()) {
+            write(records, () -> { }, e -> { });
+        }
+    }
+
+    /** From now on writes wait for {@link #commitHeld} or {@link #failHeld}. */
     void hold() {
         holding = true;
     }
@@ -40,7 +67,7 @@ final class TestSink implements RecordSink {
         commitHeld();
     }
 
-    /** The next append fails with this exception without being written. */
+    /** The next write fails with this exception without being written. */
     void failNext(RuntimeException e) {
         failNext = e;
     }
@@ -49,35 +76,31 @@ final class TestSink implements RecordSink {
         return held.size();
     }
 
-    @Override
-    public CompletableFuture<Void> append(List<CoordinatorRecord> records) {
+    private void write(List<CoordinatorRecord> records, Runnable committed, Consumer<RuntimeException> failed) {
         appends++;
+        Append a = new Append(List.copyOf(records), committed, failed);
         if (failNext != null) {
             RuntimeException e = failNext;
             failNext = null;
-            return CompletableFuture.failedFuture(e);
-        }
-        CompletableFuture<Void> future = new CompletableFuture<>();
-        Append a = new Append(List.copyOf(records), future);
-        if (holding) {
+            fail(a, e);
+        } else if (holding) {
             held.add(a);
         } else {
             commit(a);
         }
-        return future;
     }
 
-    /** Commits and replays every held append, in order, completing their futures. */
+    /** Commits and replays every held write, in order, and answers it. */
     void commitHeld() {
         while (!held.isEmpty()) {
             commit(held.poll());
         }
     }
 
-    /** Fails every held append without writing it. */
+    /** Fails every held write without writing it. */
     void failHeld(RuntimeException e) {
         while (!held.isEmpty()) {
-            held.poll().future().completeExceptionally(e);
+            fail(held.poll(), e);
         }
     }
 
@@ -86,6 +109,12 @@ final class TestSink implements RecordSink {
             shard.replay(r);
             log.add(r);
         }
-        a.future().complete(null);
+        a.committed().run();
+    }
+
+    private void fail(Append a, RuntimeException e) {
+        List<CoordinatorRecord> instead = shard.writeFailed(a.records(), CoordinatorRuntime.writeError(e));
+        a.failed().accept(e);
+        writeTimerRecords(instead);
     }
 }

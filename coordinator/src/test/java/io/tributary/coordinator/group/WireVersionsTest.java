@@ -90,18 +90,18 @@ class WireVersionsTest {
         GroupTestContext ctx = new GroupTestContext();
         JoinGroupResponseData[] two = ctx.stableGroupOfTwo("g");
         for (short v = SyncGroupRequestData.LOWEST_SUPPORTED_VERSION; v <= SyncGroupRequestData.HIGHEST_SUPPORTED_VERSION; v++) {
-            SyncGroupResponseData ok = ctx.shard.syncGroup(new SyncGroupRequestData().setGroupId("g")
-                    .setGenerationId(1).setMemberId(two[1].memberId()), v).join();
+            SyncGroupResponseData ok = ctx.run(ctx.shard.syncGroup(new SyncGroupRequestData().setGroupId("g")
+                    .setGenerationId(1).setMemberId(two[1].memberId()), v)).thenCompose(r -> r).join();
             SyncGroupResponseData read = roundTrip(ok, v, (a, ver) -> new SyncGroupResponseData(a, ver));
             assertThat(read.assignment()).isEqualTo(ok.assignment());
-            SyncGroupResponseData bad = ctx.shard.syncGroup(new SyncGroupRequestData().setGroupId("g")
-                    .setGenerationId(1).setMemberId("x"), v).join();
+            SyncGroupResponseData bad = ctx.run(ctx.shard.syncGroup(new SyncGroupRequestData().setGroupId("g")
+                    .setGenerationId(1).setMemberId("x"), v)).thenCompose(r -> r).join();
             assertThat(roundTrip(bad, v, (a, ver) -> new SyncGroupResponseData(a, ver)).errorCode())
                     .isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
         }
         for (short v = HeartbeatRequestData.LOWEST_SUPPORTED_VERSION; v <= HeartbeatRequestData.HIGHEST_SUPPORTED_VERSION; v++) {
-            HeartbeatResponseData r = ctx.shard.heartbeat(new HeartbeatRequestData().setGroupId("g")
-                    .setGenerationId(1).setMemberId(two[0].memberId()));
+            HeartbeatResponseData r = ctx.run(ctx.shard.heartbeat(new HeartbeatRequestData().setGroupId("g")
+                    .setGenerationId(1).setMemberId(two[0].memberId()))).join();
             roundTrip(r, v, (a, ver) -> new HeartbeatResponseData(a, ver));
         }
         for (short v = LeaveGroupRequestData.LOWEST_SUPPORTED_VERSION; v <= LeaveGroupRequestData.HIGHEST_SUPPORTED_VERSION; v++) {
@@ -109,7 +109,7 @@ class WireVersionsTest {
                     ? new LeaveGroupRequestData().setGroupId("g").setMemberId("stranger")
                     : new LeaveGroupRequestData().setGroupId("g").setMembers(List.of(
                             new LeaveGroupRequestData.MemberIdentity().setMemberId("stranger")));
-            LeaveGroupResponseData r = ctx.shard.leaveGroup(request, v);
+            LeaveGroupResponseData r = ctx.run(ctx.shard.leaveGroup(request, v)).join();
             LeaveGroupResponseData read = roundTrip(r, v, (a, ver) -> new LeaveGroupResponseData(a, ver));
             if (v < 3) {
                 assertThat(read.errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
@@ -130,7 +130,7 @@ class WireVersionsTest {
                             .setName("t").setTopicId(v >= 10 ? topicId : Uuid.ZERO_UUID)
                             .setPartitions(List.of(new OffsetCommitRequestData.OffsetCommitRequestPartition()
                                     .setPartitionIndex(0).setCommittedOffset(v)))));
-            OffsetCommitResponseData r = ctx.shard.commitOffsets(request, v).join();
+            OffsetCommitResponseData r = ctx.run(ctx.shard.commitOffsets(request, v)).join();
             OffsetCommitResponseData read = roundTrip(r, v, (a, ver) -> new OffsetCommitResponseData(a, ver));
             assertThat(read.topics().get(0).partitions().get(0).errorCode()).isZero();
             if (v >= 10) {
@@ -149,7 +149,7 @@ class WireVersionsTest {
             assertThat(read.groups().get(0).topics().get(0).partitions()).extracting(p -> p.committedOffset())
                     .containsExactly((long) OffsetCommitRequestData.HIGHEST_SUPPORTED_VERSION, -1L);
         }
-        OffsetDeleteResponseData deleted = ctx.shard.deleteOffsets(new OffsetDeleteRequestData().setGroupId("nope")).join();
+        OffsetDeleteResponseData deleted = ctx.run(ctx.shard.deleteOffsets(new OffsetDeleteRequestData().setGroupId("nope"))).join();
         roundTrip(deleted, (short) 0, (a, ver) -> new OffsetDeleteResponseData(a, ver));
     }
 
@@ -176,7 +176,7 @@ class WireVersionsTest {
         }
         for (short v = DeleteGroupsRequestData.LOWEST_SUPPORTED_VERSION; v <= DeleteGroupsRequestData.HIGHEST_SUPPORTED_VERSION; v++) {
             DeletableGroupResultCollection results = new DeletableGroupResultCollection();
-            ctx.shard.deleteGroups(List.of("g", "nope")).join().forEach(results::add);
+            ctx.run(ctx.shard.deleteGroups(List.of("g", "nope"))).join().forEach(results::add);
             roundTrip(new DeleteGroupsResponseData().setResults(results), v,
                     (acc, ver) -> new DeleteGroupsResponseData(acc, ver));
         }

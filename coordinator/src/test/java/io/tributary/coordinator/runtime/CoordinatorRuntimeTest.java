@@ -16,7 +16,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.common.errors.NotCoordinatorException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,18 +33,26 @@ class CoordinatorRuntimeTest {
         thread.shutdownNow();
     }
 
-    /** A key-value shard: the simplest coordinator. */
+    /** A key-value shard: the simplest coordinator. A put answers with the value the key had replayed. */
     static final class KvShard implements CoordinatorShard {
         final Map<String, String> state = new TreeMap<>();
-        final RecordSink sink;
+        final ShardTimer timer;
+        final List<Errors> failures = new ArrayList<>();
         boolean loaded;
 
-        KvShard(RecordSink sink) {
-            this.sink = sink;
+        KvShard(ShardTimer timer) {
+            this.timer = timer;
         }
 
-        CompletableFuture<Void> put(String k, String v) {
-            return sink.append(List.of(new CoordinatorRecord(bytes(k), v == null ? null : bytes(v))));
+        CoordinatorResult<Supplier<String>> put(String k, String v) {
+            return new CoordinatorResult<>(List.of(new CoordinatorRecord(bytes(k), v == null ? null : bytes(v))),
+                    () -> state.get(k), error -> () -> "failed: " + error);
+        }
+
+        @Override
+        public List<CoordinatorRecord> writeFailed(List<CoordinatorRecord> records, Errors error) {
+            failures.add(error);
+            return List.of();
         }
 
         @Override
@@ -79,6 +90,8 @@ class CoordinatorRuntimeTest {
     private final class MemoryPartition implements InternalTopic {
         final List<CoordinatorRecord> records = new ArrayList<>();
         long logStartOffset;
+        /** When set, appends fail with it. */
+        volatile RuntimeException failing;
 
         long logEndOffset() {
             return logStartOffset + records.size();
@@ -101,6 +114,9 @@ class CoordinatorRuntimeTest {
 
         @Override
         public synchronized CompletableFuture<Long> append(int partition, List<CoordinatorRecord> appended) {
+            if (failing != null) {
+                return CompletableFuture.failedFuture(failing);
+            }
             long base = logEndOffset();
             records.addAll(appended);
             return CompletableFuture.completedFuture(base);
@@ -115,7 +131,7 @@ class CoordinatorRuntimeTest {
     }
 
     private CoordinatorRuntime<KvShard> runtime(MemoryPartition log, long compactAfter) throws Exception {
-        CoordinatorRuntime<KvShard> rt = new CoordinatorRuntime<>("__test", log, (p, timer, sink) -> new KvShard(sink),
+        CoordinatorRuntime<KvShard> rt = new CoordinatorRuntime<>("__test", log, (p, timer) -> new KvShard(timer),
                 thread, compactAfter);
         rt.refresh();
         awaitLoaded(rt);
@@ -125,7 +141,7 @@ class CoordinatorRuntimeTest {
     private static void awaitLoaded(CoordinatorRuntime<KvShard> rt) throws Exception {
         for (int i = 0; i < 100; i++) {
             try {
-                rt.call(0, s -> CompletableFuture.completedFuture(s.loaded)).get(5, TimeUnit.SECONDS);
+                rt.read(0, s -> s.loaded).get(5, TimeUnit.SECONDS);
                 return;
             } catch (ExecutionException e) {
                 Thread.sleep(20);
@@ -134,16 +150,16 @@ class CoordinatorRuntimeTest {
     }
 
     private static Map<String, String> state(CoordinatorRuntime<KvShard> rt) throws Exception {
-        return rt.call(0, s -> CompletableFuture.completedFuture(new TreeMap<>(s.state))).get(5, TimeUnit.SECONDS);
+        return rt.read(0, s -> new TreeMap<>(s.state)).get(5, TimeUnit.SECONDS);
     }
 
     @Test
     void stateChangesOnlyAfterTheWriteAndSurvivesAReload() throws Exception {
         MemoryPartition log = new MemoryPartition();
         CoordinatorRuntime<KvShard> rt = runtime(log, Long.MAX_VALUE);
-        rt.call(0, s -> s.put("a", "1")).get(5, TimeUnit.SECONDS);
-        rt.call(0, s -> s.put("b", "2")).get(5, TimeUnit.SECONDS);
-        rt.call(0, s -> s.put("a", null)).get(5, TimeUnit.SECONDS);
+        assertThat(rt.write(0, s -> s.put("a", "1")).get(5, TimeUnit.SECONDS).get()).as("replayed before the answer").isEqualTo("1");
+        rt.write(0, s -> s.put("b", "2")).get(5, TimeUnit.SECONDS);
+        rt.write(0, s -> s.put("a", null)).get(5, TimeUnit.SECONDS);
         assertThat(state(rt)).containsExactly(Map.entry("b", "2"));
 
         CoordinatorRuntime<KvShard> reloaded = runtime(log, Long.MAX_VALUE);
@@ -155,7 +171,7 @@ class CoordinatorRuntimeTest {
         CoordinatorRuntime<KvShard> rt = runtime(new MemoryPartition(), Long.MAX_VALUE);
         leader = false;
         rt.refresh();
-        assertThatThrownBy(() -> rt.call(0, s -> s.put("a", "1")).get(5, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> rt.write(0, s -> s.put("a", "1")).get(5, TimeUnit.SECONDS))
                 .hasCauseInstanceOf(NotCoordinatorException.class);
     }
 
@@ -164,17 +180,40 @@ class CoordinatorRuntimeTest {
         MemoryPartition log = new MemoryPartition();
         CoordinatorRuntime<KvShard> rt = runtime(log, 50);
         for (int i = 0; i < 200; i++) {
-            rt.call(0, s -> s.put("key-1", "v")).get(5, TimeUnit.SECONDS);
+            rt.write(0, s -> s.put("key-1", "v")).get(5, TimeUnit.SECONDS);
         }
         for (int i = 0; i < 200; i++) {
             int k = i % 3;
             int v = i;
-            rt.call(0, s -> s.put("k" + k, "v" + v)).get(5, TimeUnit.SECONDS);
+            rt.write(0, s -> s.put("k" + k, "v" + v)).get(5, TimeUnit.SECONDS);
         }
         assertThat(log.logStartOffset).isPositive();
         assertThat(log.logEndOffset() - log.logStartOffset).isLessThan(60);
         CoordinatorRuntime<KvShard> reloaded = runtime(log, 50);
         assertThat(state(reloaded)).containsEntry("k0", "v198").containsEntry("k1", "v199").containsEntry("k2", "v197")
                 .containsEntry("key-1", "v").hasSize(4);
+    }
+
+    @Test
+    void aFailedWriteComesBackToTheShardAndAnswersWithTheFailuresResponse() throws Exception {
+        MemoryPartition log = new MemoryPartition();
+        CoordinatorRuntime<KvShard> rt = runtime(log, Long.MAX_VALUE);
+        log.failing = new NotLeaderOrFollowerException("moved");
+        assertThat(rt.write(0, s -> s.put("a", "1")).get(5, TimeUnit.SECONDS).get()).isEqualTo("failed: NOT_COORDINATOR");
+        assertThat(rt.read(0, s -> List.copyOf(s.failures)).get(5, TimeUnit.SECONDS)).containsExactly(Errors.NOT_COORDINATOR);
+        assertThat(state(rt)).isEmpty();
+    }
+
+    @Test
+    void aTimersRecordsAreWrittenAndReplayed() throws Exception {
+        MemoryPartition log = new MemoryPartition();
+        CoordinatorRuntime<KvShard> rt = runtime(log, Long.MAX_VALUE);
+        rt.read(0, s -> s.timer.schedule(10, records -> records.add(new CoordinatorRecord(bytes("t"), bytes("x")))))
+                .get(5, TimeUnit.SECONDS);
+        for (int i = 0; i < 100 && !state(rt).containsKey("t"); i++) {
+            Thread.sleep(20);
+        }
+        assertThat(state(rt)).containsEntry("t", "x");
+        assertThat(log.records).hasSize(1);
     }
 }

@@ -32,7 +32,7 @@ public final class DeleteGroupsHandler implements ApiHandler<DeleteGroupsRequest
     public CompletableFuture<ApiMessage> handle(RequestContext context, DeleteGroupsRequest request) {
         List<CompletableFuture<DeletableGroupResult>> results = new ArrayList<>();
         for (String groupId : request.data().groupsNames()) {
-            results.add(groups.call(groupId, shard -> shard.deleteGroups(List.of(groupId)))
+            results.add(groups.write(groupId, shard -> shard.deleteGroups(List.of(groupId)))
                     .thenApply(r -> r.get(0))
                     .exceptionally(e -> new DeletableGroupResult().setGroupId(groupId)
                             .setErrorCode(Failures.errorOf(e).code())));

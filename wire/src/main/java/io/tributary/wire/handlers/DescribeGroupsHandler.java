@@ -32,7 +32,7 @@ public final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsReq
     public CompletableFuture<ApiMessage> handle(RequestContext context, DescribeGroupsRequest request) {
         List<CompletableFuture<DescribedGroup>> results = new ArrayList<>();
         for (String groupId : request.data().groups()) {
-            results.add(groups.call(groupId, shard -> CompletableFuture.completedFuture(shard.describeGroup(groupId, context.apiVersion())))
+            results.add(groups.read(groupId, shard -> shard.describeGroup(groupId, context.apiVersion()))
                     .exceptionally(e -> new DescribedGroup().setGroupId(groupId)
                             .setErrorCode(Failures.errorOf(e).code())));
         }

@@ -4,8 +4,8 @@ import io.tributary.coordinator.GroupCoordinator;
 import io.tributary.wire.api.ApiHandler;
 import io.tributary.wire.api.RequestContext;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.HeartbeatResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.HeartbeatRequest;
 
 /** Heartbeat: keeps a member's session alive and tells it when to rejoin. */
@@ -22,7 +22,7 @@ public final class HeartbeatHandler implements ApiHandler<HeartbeatRequest> {
     }
 
     @Override
-    public CompletableFuture<ApiMessage> handle(RequestContext context, HeartbeatRequest request) {
-        return groups.call(request.data().groupId(), shard -> CompletableFuture.completedFuture(shard.heartbeat(request.data())));
+    public CompletableFuture<HeartbeatResponseData> handle(RequestContext context, HeartbeatRequest request) {
+        return groups.write(request.data().groupId(), shard -> shard.heartbeat(request.data()));
     }
 }

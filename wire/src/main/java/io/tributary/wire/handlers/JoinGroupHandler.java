@@ -24,7 +24,7 @@ public final class JoinGroupHandler implements ApiHandler<JoinGroupRequest> {
     @Override
     public CompletableFuture<JoinGroupResponseData> handle(RequestContext context, JoinGroupRequest request) {
         String clientHost = String.valueOf(context.clientAddress()).replaceFirst(":\\d+$", "");
-        return groups.call(request.data().groupId(), shard -> shard.joinGroup(request.data(), context.apiVersion(),
-                context.header().clientId(), clientHost));
+        return groups.write(request.data().groupId(), shard -> shard.joinGroup(request.data(), context.apiVersion(),
+                context.header().clientId(), clientHost)).thenCompose(response -> response);
     }
 }

@@ -4,8 +4,8 @@ import io.tributary.coordinator.GroupCoordinator;
 import io.tributary.wire.api.ApiHandler;
 import io.tributary.wire.api.RequestContext;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.LeaveGroupResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.LeaveGroupRequest;
 
 /** LeaveGroup: one member before v3, a batch of members from v3. */
@@ -22,8 +22,7 @@ public final class LeaveGroupHandler implements ApiHandler<LeaveGroupRequest> {
     }
 
     @Override
-    public CompletableFuture<ApiMessage> handle(RequestContext context, LeaveGroupRequest request) {
-        return groups.call(request.data().groupId(),
-                shard -> CompletableFuture.completedFuture(shard.leaveGroup(request.data(), context.apiVersion())));
+    public CompletableFuture<LeaveGroupResponseData> handle(RequestContext context, LeaveGroupRequest request) {
+        return groups.write(request.data().groupId(), shard -> shard.leaveGroup(request.data(), context.apiVersion()));
     }
 }

@@ -29,7 +29,7 @@ public final class ListGroupsHandler implements ApiHandler<ListGroupsRequest> {
         var states = new HashSet<>(request.data().statesFilter());
         var types = new HashSet<>(request.data().typesFilter());
         boolean loading = groups.loading();
-        return groups.callAll(shard -> shard.listGroups(states, types)).thenApply(lists -> {
+        return groups.readAll(shard -> shard.listGroups(states, types)).thenApply(lists -> {
             ListGroupsResponseData response = new ListGroupsResponseData()
                     .setErrorCode(loading ? Errors.COORDINATOR_LOAD_IN_PROGRESS.code() : Errors.NONE.code());
             lists.forEach(response.groups()::addAll);

@@ -37,6 +37,6 @@ public final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest
                 t.setName(image.topic(ref).map(TopicInfo::name).orElse(""));
             }
         }
-        return groups.call(request.data().groupId(), shard -> shard.commitOffsets(request.data(), context.apiVersion(), tp -> image.hasPartition(tp.topic(), tp.partition())));
+        return groups.write(request.data().groupId(), shard -> shard.commitOffsets(request.data(), context.apiVersion(), tp -> image.hasPartition(tp.topic(), tp.partition())));
     }
 }

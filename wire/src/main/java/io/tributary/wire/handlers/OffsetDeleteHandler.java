@@ -28,6 +28,6 @@ public final class OffsetDeleteHandler implements ApiHandler<OffsetDeleteRequest
     @Override
     public CompletableFuture<OffsetDeleteResponseData> handle(RequestContext context, OffsetDeleteRequest request) {
         MetadataImage image = metadata.get();
-        return groups.call(request.data().groupId(), shard -> shard.deleteOffsets(request.data(), tp -> image.hasPartition(tp.topic(), tp.partition())));
+        return groups.write(request.data().groupId(), shard -> shard.deleteOffsets(request.data(), tp -> image.hasPartition(tp.topic(), tp.partition())));
     }
 }

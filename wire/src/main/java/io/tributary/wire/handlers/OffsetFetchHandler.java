@@ -68,7 +68,7 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
     }
 
     private CompletableFuture<OffsetFetchResponseGroup> fetch(String groupId, List<OffsetFetchRequestTopics> topics, boolean requireStable) {
-        return groups.call(groupId, shard -> CompletableFuture.completedFuture(shard.fetchOffsets(groupId, topics, requireStable)))
+        return groups.read(groupId, shard -> shard.fetchOffsets(groupId, topics, requireStable))
                 .exceptionally(e -> new OffsetFetchResponseGroup().setGroupId(groupId)
                         .setErrorCode(Failures.errorOf(e).code()));
     }

@@ -29,6 +29,7 @@ public final class SyncGroupHandler implements ApiHandler<SyncGroupRequest> {
             return CompletableFuture.completedFuture(new SyncGroupResponseData()
                     .setErrorCode(Errors.INCONSISTENT_GROUP_PROTOCOL.code()).setAssignment(new byte[0]));
         }
-        return groups.call(request.data().groupId(), shard -> shard.syncGroup(request.data(), context.apiVersion()));
+        return groups.write(request.data().groupId(), shard -> shard.syncGroup(request.data(), context.apiVersion()))
+                .thenCompose(response -> response);
     }
 }
