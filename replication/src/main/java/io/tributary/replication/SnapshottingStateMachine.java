@@ -83,6 +83,8 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     private long snapshotEvery;
     /** The index from which the next snapshot is due (a failed one is retried this many entries later). */
     private volatile long nextSnapshotIndex;
+    /** The latest snapshot stored, null if none (see {@link #getLatestSnapshot}). */
+    private volatile SingleFileSnapshotInfo latest;
 
     /**
      * @param leaderSnapshot sends {@link #SNAPSHOT_QUERY} to the group's leader; null when a follower
@@ -134,6 +136,7 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
 
     private void loadLatest() throws IOException {
         SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+        latest = snapshot;
         if (snapshot == null) {
             loadSnapshot(null);
             return;
@@ -328,8 +331,8 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     @Override
     public void close() throws IOException {
         TermIndex last = getLastAppliedTermIndex();
-        SingleFileSnapshotInfo latest = storage.getLatestSnapshot();
-        if (last != null && last.getIndex() > (latest == null ? RaftLog.INVALID_LOG_INDEX : latest.getIndex())) {
+        SingleFileSnapshotInfo stored = latest;
+        if (last != null && last.getIndex() > (stored == null ? RaftLog.INVALID_LOG_INDEX : stored.getIndex())) {
             try {
                 snapshotNow();
             } catch (IOException | RuntimeException e) {
@@ -344,8 +347,10 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
         Path tmp = file.toPath().resolveSibling(file.getName() + ".tmp");
         writeDurably(tmp, bytes);
         Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(
-                new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), asOf));
+        SingleFileSnapshotInfo info = new SingleFileSnapshotInfo(
+                new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), asOf);
+        storage.updateLatestSnapshot(info);
+        latest = info;
         storage.cleanupOldSnapshots(KEEP_TWO);
         nextSnapshotIndex = asOf.getIndex() + snapshotEvery;
     }
@@ -358,6 +363,17 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
             }
             ch.force(true);
         }
+    }
+
+    /**
+     * The latest snapshot, as this state machine stored it. Ratis asks on every append a follower takes;
+     * {@link SimpleStateMachineStorage} would scan the snapshot directory each time while there is none
+     * yet, and a scan that finds none while a first snapshot is being stored fails the append with a
+     * NullPointerException inside the storage.
+     */
+    @Override
+    public SingleFileSnapshotInfo getLatestSnapshot() {
+        return latest;
     }
 
     @Override

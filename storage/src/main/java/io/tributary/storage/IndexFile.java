@@ -6,6 +6,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -191,7 +192,7 @@ abstract class IndexFile {
 
     public final void renameTo(Path target) throws IOException {
         if (Files.exists(file)) {
-            Files.move(file, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
         }
         file = target;
     }

@@ -1,6 +1,7 @@
 package io.tributary.storage;
 
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Settings of one partition log, under Kafka's topic-level names. Defaults are Kafka's.
@@ -55,7 +56,7 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
         return v == null ? fallback : parse(key, v, Long::parseLong);
     }
 
-    private static <T> T parse(String key, String value, java.util.function.Function<String, T> parser) {
+    private static <T> T parse(String key, String value, Function<String, T> parser) {
         try {
             return parser.apply(value.trim());
         } catch (NumberFormatException e) {

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /** The {@code tributary} command: {@code broker} runs a broker; the others are small Kafka clients. */
 public final class Main {
@@ -22,8 +23,8 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         // gRPC (inside Ratis) logs through java.util.logging; send it to the one backend, logback.
-        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
-        org.slf4j.bridge.SLF4JBridgeHandler.install();
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
         if (args.length == 0) {
             System.err.print(USAGE);
             System.exit(2);

@@ -42,7 +42,7 @@ public final class ClusterMetadata {
             Map<Integer, BrokerInfo> brokers = new HashMap<>(current.brokers());
             brokers.put(c.broker().id(), c.broker());
             String clusterId = current.clusterId() != null ? current.clusterId() : c.clusterId();
-            java.util.Set<Integer> fenced = new java.util.HashSet<>(current.fenced());
+            Set<Integer> fenced = new HashSet<>(current.fenced());
             fenced.remove(c.broker().id());
             outcome = new Outcome(current.toBuilder().clusterId(clusterId).brokers(brokers).fenced(fenced).build(), MetadataResult.OK);
         } else if (command instanceof MetadataCommand.CreateTopic c) {
@@ -67,7 +67,7 @@ public final class ClusterMetadata {
                 outcome = new Outcome(current.toBuilder().leadership(leadership).build(), MetadataResult.OK);
             }
         } else if (command instanceof MetadataCommand.FenceBroker c) {
-            java.util.Set<Integer> fenced = new java.util.HashSet<>(current.fenced());
+            Set<Integer> fenced = new HashSet<>(current.fenced());
             if (c.fenced()) {
                 fenced.add(c.brokerId());
             } else {

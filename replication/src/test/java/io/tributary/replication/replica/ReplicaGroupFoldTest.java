@@ -54,15 +54,16 @@ class ReplicaGroupFoldTest {
     @Property(tries = 60)
     void restoringFromAnySnapshotAndReplayingEndsInTheSameState(@ForAll("scenarios") Scenario s) throws Exception {
         Path root = Files.createTempDirectory("fold");
+        List<ReplicaGroup> opened = new ArrayList<>();
         try {
-            ReplicaGroup once = group(root.resolve("once"));
+            ReplicaGroup once = group(root.resolve("once"), opened);
             List<ByteBuffer> replies = new ArrayList<>();
             for (Step step : s.steps()) {
                 replies.add(once.apply(step.term(), ReplicaGroupCommand.encode(step.command())));
             }
 
             Path dir = root.resolve("restored");
-            ReplicaGroup crashed = group(dir);
+            ReplicaGroup crashed = group(dir, opened);
             for (int i = 0; i < s.crashAt(); i++) {
                 crashed.apply(s.steps().get(i).term(), ReplicaGroupCommand.encode(s.steps().get(i).command()));
                 if (i + 1 == s.snapshotAt()) {
@@ -71,11 +72,11 @@ class ReplicaGroupFoldTest {
                 }
             }
             if (s.snapshotAt() == 0) {
-                Files.write(root.resolve("snapshot"), bytes(group(root.resolve("empty")).snapshot()));
+                Files.write(root.resolve("snapshot"), bytes(group(root.resolve("empty"), opened).snapshot()));
             }
             crashed.closeAll();
 
-            ReplicaGroup restored = group(dir);
+            ReplicaGroup restored = group(dir, opened);
             restored.loadSnapshot(root.resolve("snapshot"));
             for (int i = s.snapshotAt(); i < s.steps().size(); i++) {
                 ByteBuffer reply = restored.apply(s.steps().get(i).term(), ReplicaGroupCommand.encode(s.steps().get(i).command()));
@@ -83,18 +84,23 @@ class ReplicaGroupFoldTest {
                 assertThat(answers(command, reply)).as("reply to entry %d", i).isEqualTo(answers(command, replies.get(i)));
             }
             assertThat(state(restored)).isEqualTo(state(once));
-            once.closeAll();
-            restored.closeAll();
         } finally {
+            for (ReplicaGroup group : opened) {
+                group.closeAll();
+            }
             try (Stream<Path> files = Files.walk(root)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
             }
         }
     }
 
-    private static ReplicaGroup group(Path dir) throws IOException {
+    private static ReplicaGroup group(Path dir, List<ReplicaGroup> opened) throws IOException {
         Files.createDirectories(dir);
-        return new ReplicaGroup("g", dir, overrides -> LOG, EXPIRATION_MS, key -> { });
+        ReplicaGroup group = new ReplicaGroup("g", dir, overrides -> LOG, EXPIRATION_MS, key -> { });
+        opened.add(group);
+        return group;
     }
 
     private static byte[] bytes(ByteBuffer b) {

@@ -1,10 +1,13 @@
 package io.tributary.wire.admin;
 
+import io.tributary.coordinator.GroupCoordinator;
 import io.tributary.wire.config.BrokerConfig;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ApiError;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The internal topics, created on first use like Kafka's: {@code __consumer_offsets} with
@@ -12,7 +15,8 @@ import org.apache.kafka.common.requests.ApiError;
  * brokers)} replicas, so a group coordinator fails over with the broker.
  */
 public final class InternalTopics {
-    public static final String OFFSETS = io.tributary.coordinator.GroupCoordinator.TOPIC;
+    private static final Logger LOG = LoggerFactory.getLogger(InternalTopics.class);
+    public static final String OFFSETS = GroupCoordinator.TOPIC;
 
     private final TopicService topics;
     private final BrokerConfig config;
@@ -42,7 +46,7 @@ public final class InternalTopics {
                     Map.of("cleanup.policy", "compact", "segment.bytes", config.get(BrokerConfig.OFFSETS_TOPIC_SEGMENT_BYTES)));
             creating.thenAccept(e -> {
                 if (e.isFailure() && e.error() != Errors.TOPIC_ALREADY_EXISTS) {
-                    org.slf4j.LoggerFactory.getLogger(InternalTopics.class).warn("could not create {}: {}", OFFSETS, e.messageWithFallback());
+                    LOG.warn("could not create {}: {}", OFFSETS, e.messageWithFallback());
                 }
             });
         }

@@ -8,10 +8,12 @@ import io.tributary.replication.metadata.TopicInfo;
 import io.tributary.replication.partition.Partitions;
 import io.tributary.wire.config.BrokerConfig;
 import io.tributary.wire.config.TopicConfigs;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ApiError;
@@ -104,13 +106,13 @@ public final class TopicService {
      * Changes a topic's config overrides: {@code edit} turns the current overrides into the new ones,
      * which are validated and, unless {@code validateOnly}, stored through the metadata log.
      */
-    public CompletableFuture<ApiError> alterConfigs(String name, java.util.function.UnaryOperator<Map<String, String>> edit,
+    public CompletableFuture<ApiError> alterConfigs(String name, UnaryOperator<Map<String, String>> edit,
                                                     boolean validateOnly) {
         TopicInfo topic = metadata.image().topics().get(name);
         if (topic == null) {
             return CompletableFuture.completedFuture(new ApiError(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Topic " + name + " does not exist"));
         }
-        Map<String, String> configs = edit.apply(new java.util.LinkedHashMap<>(topic.configs()));
+        Map<String, String> configs = edit.apply(new LinkedHashMap<>(topic.configs()));
         ApiError invalid = validateConfigs(configs);
         if (invalid.isFailure() || validateOnly) {
             return CompletableFuture.completedFuture(invalid);

@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The broker's settings, read from a Kafka-style {@code server.properties} plus overrides, under Kafka's
@@ -61,9 +64,9 @@ public final class BrokerConfig {
     }
 
     private final Map<String, String> values;
-    private final java.util.Set<String> explicit;
+    private final Set<String> explicit;
 
-    private BrokerConfig(Map<String, String> values, java.util.Set<String> explicit) {
+    private BrokerConfig(Map<String, String> values, Set<String> explicit) {
         this.values = values;
         this.explicit = explicit;
     }
@@ -76,7 +79,7 @@ public final class BrokerConfig {
     /** Loads {@code file} (may be null) and then applies {@code overrides} on top. */
     public static BrokerConfig load(Path file, Map<String, String> overrides) throws IOException {
         Map<String, String> v = new TreeMap<>(DEFAULTS);
-        java.util.Set<String> explicit = new java.util.TreeSet<>();
+        Set<String> explicit = new TreeSet<>();
         if (file != null) {
             Properties props = new Properties();
             try (Reader r = Files.newBufferedReader(file)) {
@@ -119,7 +122,7 @@ public final class BrokerConfig {
     }
 
     public Map<String, String> all() {
-        return java.util.Collections.unmodifiableMap(values);
+        return Collections.unmodifiableMap(values);
     }
 
     public int getInt(String key) {

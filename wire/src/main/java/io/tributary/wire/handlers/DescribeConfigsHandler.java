@@ -6,6 +6,7 @@ import io.tributary.wire.api.RequestContext;
 import io.tributary.wire.config.TopicConfigDescriber;
 import io.tributary.wire.config.TopicConfigDescriber.Described;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.kafka.common.config.ConfigResource;
@@ -22,10 +23,10 @@ import org.apache.kafka.common.requests.DescribeConfigsRequest;
 /** DescribeConfigs for topics (values, sources, synonyms, documentation) and for this broker. */
 public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest> {
     private final TopicConfigDescriber describer;
-    private final Supplier<java.util.Map<String, TopicInfo>> topics;
+    private final Supplier<Map<String, TopicInfo>> topics;
     private final int nodeId;
 
-    public DescribeConfigsHandler(TopicConfigDescriber describer, Supplier<java.util.Map<String, TopicInfo>> topics, int nodeId) {
+    public DescribeConfigsHandler(TopicConfigDescriber describer, Supplier<Map<String, TopicInfo>> topics, int nodeId) {
         this.describer = describer;
         this.topics = topics;
         this.nodeId = nodeId;
