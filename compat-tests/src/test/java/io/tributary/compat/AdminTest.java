@@ -41,8 +41,6 @@ import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -54,21 +52,9 @@ class AdminTest {
 
     private static final String WEEK_MS = "604800000";
 
-    private static Admin admin;
-
-    @BeforeAll
-    static void connect() {
-        admin = Clients.admin(BROKER.bootstrap());
-    }
-
-    @AfterAll
-    static void disconnect() {
-        admin.close();
-    }
-
     @Test
     void describeClusterNamesTheOneBroker() {
-        var cluster = admin.describeCluster();
+        var cluster = BROKER.admin().describeCluster();
         Collection<Node> nodes = await(cluster.nodes());
         assertThat(nodes).singleElement().satisfies(node -> {
             assertThat(node.id()).isEqualTo(BROKER.broker().nodeId());
@@ -84,12 +70,13 @@ class AdminTest {
         String byId = Clients.uniqueTopic("admin-lifecycle-id");
         String validateOnly = Clients.uniqueTopic("admin-validate-only");
 
-        await(admin.createTopics(List.of(new NewTopic(validateOnly, 2, (short) 1)),
+        await(BROKER.admin().createTopics(List.of(new NewTopic(validateOnly, 2, (short) 1)),
                 new CreateTopicsOptions().validateOnly(true)).all());
-        await(admin.createTopics(List.of(new NewTopic(byName, 3, (short) 1), new NewTopic(byId, 1, (short) 1))).all());
+        await(BROKER.admin().createTopics(List.of(new NewTopic(byName, 3, (short) 1), new NewTopic(byId, 1, (short) 1)))
+                .all());
         Eventually.holds(Duration.ofSeconds(30), () ->
-                assertThat(await(admin.listTopics().names())).contains(byName, byId));
-        assertThat(await(admin.listTopics().names())).doesNotContain(validateOnly);
+                assertThat(await(BROKER.admin().listTopics().names())).contains(byName, byId));
+        assertThat(await(BROKER.admin().listTopics().names())).doesNotContain(validateOnly);
 
         TopicDescription description = describeTopic(byName);
         assertThat(description.name()).isEqualTo(byName);
@@ -105,15 +92,15 @@ class AdminTest {
         }
 
         Uuid id = describeTopic(byId).topicId();
-        await(admin.deleteTopics(List.of(byName)).all());
-        await(admin.deleteTopics(TopicCollection.ofTopicIds(List.of(id))).all());
+        await(BROKER.admin().deleteTopics(List.of(byName)).all());
+        await(BROKER.admin().deleteTopics(TopicCollection.ofTopicIds(List.of(id))).all());
         awaitTopicsGone(Set.of(byName, byId));
     }
 
     @Test
     void describeConfigsOfTopicAndBrokerWithSources() {
         String topic = Clients.uniqueTopic("admin-configs");
-        await(admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)
+        await(BROKER.admin().createTopics(List.of(new NewTopic(topic, 1, (short) 1)
                 .configs(Map.of("cleanup.policy", "delete", "segment.bytes", "1048576")))).all());
 
         Config topicConfig = describe(new ConfigResource(ConfigResource.Type.TOPIC, topic));
@@ -133,7 +120,7 @@ class AdminTest {
     @Test
     void incrementalAlterConfigsSetsAndDeletesRetention() {
         String topic = Clients.uniqueTopic("admin-alter");
-        Clients.createTopic(admin, topic, 1);
+        Clients.createTopic(BROKER.admin(), topic, 1);
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
 
         alter(resource, new AlterConfigOp(new ConfigEntry("retention.ms", "3600000"), AlterConfigOp.OpType.SET));
@@ -146,8 +133,8 @@ class AdminTest {
     @Test
     void createPartitionsAddsWritablePartitions() {
         String topic = Clients.uniqueTopic("admin-grow");
-        Clients.createTopic(admin, topic, 1);
-        await(admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(3))).all());
+        Clients.createTopic(BROKER.admin(), topic, 1);
+        await(BROKER.admin().createPartitions(Map.of(topic, NewPartitions.increaseTo(3))).all());
 
         Eventually.holds(Duration.ofSeconds(30), () -> assertThat(describeTopic(topic).partitions())
                 .extracting(TopicPartitionInfo::partition).containsExactly(0, 1, 2));
@@ -162,11 +149,11 @@ class AdminTest {
     @Test
     void deleteRecordsMovesTheLogStartOffset() {
         String topic = Clients.uniqueTopic("admin-delete-records");
-        Clients.createTopic(admin, topic, 1);
+        Clients.createTopic(BROKER.admin(), topic, 1);
         TopicPartition partition = new TopicPartition(topic, 0);
         produce(partition, 10, i -> null);
 
-        var lowWatermark = await(admin.deleteRecords(Map.of(partition, RecordsToDelete.beforeOffset(4)))
+        var lowWatermark = await(BROKER.admin().deleteRecords(Map.of(partition, RecordsToDelete.beforeOffset(4)))
                 .lowWatermarks().get(partition));
         assertThat(lowWatermark.lowWatermark()).isEqualTo(4);
         assertThat(offset(partition, OffsetSpec.earliest()).offset()).isEqualTo(4);
@@ -183,7 +170,7 @@ class AdminTest {
     @Test
     void listOffsetsByTimeEarliestLatestAndMaxTimestamp() {
         String topic = Clients.uniqueTopic("admin-offsets");
-        Clients.createTopic(admin, topic, 1);
+        Clients.createTopic(BROKER.admin(), topic, 1);
         TopicPartition partition = new TopicPartition(topic, 0);
         long base = System.currentTimeMillis() - Duration.ofMinutes(10).toMillis();
         // Timestamps rise by a second per record, except offset 5, which holds the largest one.
@@ -207,36 +194,36 @@ class AdminTest {
     @Test
     void creatingAnExistingTopicFailsWithTopicExists() {
         String topic = Clients.uniqueTopic("admin-exists");
-        Clients.createTopic(admin, topic, 1);
-        assertFailsWith(admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all(),
+        Clients.createTopic(BROKER.admin(), topic, 1);
+        assertFailsWith(BROKER.admin().createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all(),
                 TopicExistsException.class);
     }
 
     @Test
     void invalidPartitionCountsAreRejected() {
         String topic = Clients.uniqueTopic("admin-partitions");
-        assertFailsWith(admin.createTopics(List.of(new NewTopic(topic, 0, (short) 1))).all(),
+        assertFailsWith(BROKER.admin().createTopics(List.of(new NewTopic(topic, 0, (short) 1))).all(),
                 InvalidPartitionsException.class);
 
-        Clients.createTopic(admin, topic, 3);
-        assertFailsWith(admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(2))).all(),
+        Clients.createTopic(BROKER.admin(), topic, 3);
+        assertFailsWith(BROKER.admin().createPartitions(Map.of(topic, NewPartitions.increaseTo(2))).all(),
                 InvalidPartitionsException.class);
-        assertFailsWith(admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(3))).all(),
+        assertFailsWith(BROKER.admin().createPartitions(Map.of(topic, NewPartitions.increaseTo(3))).all(),
                 InvalidPartitionsException.class);
     }
 
     @Test
     void replicationFactorAboveBrokerCountIsRejected() {
         String topic = Clients.uniqueTopic("admin-rf");
-        assertFailsWith(admin.createTopics(List.of(new NewTopic(topic, 1, (short) 2))).all(),
+        assertFailsWith(BROKER.admin().createTopics(List.of(new NewTopic(topic, 1, (short) 2))).all(),
                 InvalidReplicationFactorException.class);
-        assertThat(await(admin.listTopics().names())).doesNotContain(topic);
+        assertThat(await(BROKER.admin().listTopics().names())).doesNotContain(topic);
     }
 
     @Test
     void invalidTopicNamesAreRejected() {
         for (String name : List.of("bad/name", "with space", "..", "x".repeat(250))) {
-            assertFailsWith(admin.createTopics(List.of(new NewTopic(name, 1, (short) 1))).all(),
+            assertFailsWith(BROKER.admin().createTopics(List.of(new NewTopic(name, 1, (short) 1))).all(),
                     InvalidTopicException.class);
         }
     }
@@ -257,20 +244,20 @@ class AdminTest {
     private static TopicDescription describeTopic(String topic) {
         TopicDescription[] found = new TopicDescription[1];
         Eventually.holds(Duration.ofSeconds(30), () ->
-                found[0] = admin.describeTopics(List.of(topic)).topicNameValues().get(topic).get());
+                found[0] = BROKER.admin().describeTopics(List.of(topic)).topicNameValues().get(topic).get());
         return found[0];
     }
 
     private static ListOffsetsResultInfo offset(TopicPartition partition, OffsetSpec spec) {
-        return await(admin.listOffsets(Map.of(partition, spec)).partitionResult(partition));
+        return await(BROKER.admin().listOffsets(Map.of(partition, spec)).partitionResult(partition));
     }
 
     private static Config describe(ConfigResource resource) {
-        return await(admin.describeConfigs(List.of(resource)).values().get(resource));
+        return await(BROKER.admin().describeConfigs(List.of(resource)).values().get(resource));
     }
 
     private static void alter(ConfigResource resource, AlterConfigOp op) {
-        await(admin.incrementalAlterConfigs(Map.of(resource, List.of(op))).all());
+        await(BROKER.admin().incrementalAlterConfigs(Map.of(resource, List.of(op))).all());
     }
 
     private static void assertEntry(Config config, String name, String value, ConfigEntry.ConfigSource source) {
@@ -287,7 +274,7 @@ class AdminTest {
     }
 
     private static void awaitTopicsGone(Set<String> topics) {
-        Eventually.holds(Duration.ofSeconds(30), () -> assertThat(await(admin.listTopics().names()))
+        Eventually.holds(Duration.ofSeconds(30), () -> assertThat(await(BROKER.admin().listTopics().names()))
                 .as("topics after deletion").doesNotContainAnyElementsOf(topics));
     }
 

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Random;
 
 import org.apache.kafka.clients.NetworkClient;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,7 +32,6 @@ import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.RequestHeader;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,21 +47,14 @@ class BadInputTest {
     @RegisterExtension
     static final BrokerExtension BROKER = new BrokerExtension("bad-input");
 
-    private static Admin admin;
     private static String healthTopic;
     private RawConnection bystander;
     private RawConnection connection;
 
     @BeforeAll
     static void setUpClass() {
-        admin = Clients.admin(BROKER.bootstrap());
         healthTopic = Clients.uniqueTopic("bad-input-health");
-        Clients.createTopic(admin, healthTopic, 1);
-    }
-
-    @AfterAll
-    static void tearDownClass() {
-        admin.close();
+        Clients.createTopic(BROKER.admin(), healthTopic, 1);
     }
 
     @BeforeEach
@@ -158,7 +149,7 @@ class BadInputTest {
     @Test
     void produceWithWrongCrcAnswersCorruptMessageAndAppendsNothing() throws IOException {
         String topic = Clients.uniqueTopic("bad-crc");
-        Clients.createTopic(admin, topic, 1);
+        Clients.createTopic(BROKER.admin(), topic, 1);
         short version = (short) Math.min(12, connection.maxVersion(connection.apiVersions(), ApiKeys.PRODUCE));
 
         ByteBuffer batch = MemoryRecords.withRecords(Compression.NONE,
@@ -185,7 +176,7 @@ class BadInputTest {
         });
 
         TopicPartition tp = new TopicPartition(topic, 0);
-        assertThat(await(admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp)).offset())
+        assertThat(await(BROKER.admin().listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp)).offset())
                 .as("latest offset after the corrupt batch").isZero();
         try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(BROKER.bootstrap())) {
             assertThat(consumer.endOffsets(List.of(tp))).containsEntry(tp, 0L);

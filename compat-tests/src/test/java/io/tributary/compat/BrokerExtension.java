@@ -1,5 +1,6 @@
 package io.tributary.compat;
 
+import org.apache.kafka.clients.admin.Admin;
 import java.util.Map;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -16,6 +17,7 @@ public final class BrokerExtension implements BeforeAllCallback, AfterAllCallbac
     private final String name;
     private final Map<String, String> overrides;
     private BrokerProcess broker;
+    private Admin admin;
 
     public BrokerExtension(String name) {
         this(name, Map.of());
@@ -37,6 +39,14 @@ public final class BrokerExtension implements BeforeAllCallback, AfterAllCallbac
         return broker().bootstrap();
     }
 
+    /** An Admin client of the broker, shared by the test class and closed after it. */
+    public Admin admin() {
+        if (admin == null) {
+            admin = Clients.admin(bootstrap());
+        }
+        return admin;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
         broker = BrokerProcess.start(name, overrides);
@@ -44,6 +54,10 @@ public final class BrokerExtension implements BeforeAllCallback, AfterAllCallbac
 
     @Override
     public void afterAll(ExtensionContext context) {
+        if (admin != null) {
+            admin.close();
+            admin = null;
+        }
         if (broker != null) {
             broker.close();
         }

@@ -385,7 +385,8 @@ public final class BrokerProcess implements ClusterMember {
         }
     }
 
-    private static void deleteRecursively(Path root) {
+    /** Deletes a broker's data folder, if it is there; what cannot be deleted stays. */
+    static void deleteRecursively(Path root) {
         if (!Files.exists(root)) {
             return;
         }
@@ -395,7 +396,7 @@ public final class BrokerProcess implements ClusterMember {
             for (Path path : all) {
                 Files.deleteIfExists(path);
             }
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             // A leftover temp directory is not worth failing a test over.
         }
     }

@@ -30,8 +30,6 @@ import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.HeartbeatRequest;
 import org.apache.kafka.common.requests.HeartbeatResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -48,20 +46,6 @@ class ConsumerGroupTest {
 
     private static final Duration REBALANCE = Duration.ofSeconds(45);
 
-    private static Admin admin;
-
-    @BeforeAll
-    static void connect() {
-        admin = Clients.admin(BROKER.bootstrap());
-    }
-
-    @AfterAll
-    static void disconnect() {
-        if (admin != null) {
-            admin.close();
-        }
-    }
-
     /**
      * A and B split six partitions; C joins and all three rebalance to two each; C is killed with
      * SIGKILL after consuming records it never committed; after the session timeout A and B take its
@@ -73,7 +57,7 @@ class ConsumerGroupTest {
     void membersSplitPartitionsAndTakeOverFromAKilledMember() {
         String topic = Clients.uniqueTopic("split");
         String group = Groups.uniqueGroup("split");
-        Clients.createTopic(admin, topic, 6);
+        Clients.createTopic(BROKER.admin(), topic, 6);
         List<RecordingConsumer.Consumed> inProcess = new CopyOnWriteArrayList<>();
         List<String> produced = new ArrayList<>(Groups.produce(BROKER.bootstrap(), topic, 6, "first", 0, 600));
 
@@ -161,14 +145,15 @@ class ConsumerGroupTest {
     void cooperativeStickyRebalanceRevokesOnlyThePartitionsThatMove() {
         String topic = Clients.uniqueTopic("coop");
         String group = Groups.uniqueGroup("coop");
-        Clients.createTopic(admin, topic, 6);
+        Clients.createTopic(BROKER.admin(), topic, 6);
         Map<String, Object> cooperative = Map.of(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
                 CooperativeStickyAssignor.class.getName());
         List<RecordingConsumer.Consumed> consumed = new CopyOnWriteArrayList<>();
         List<String> produced = new ArrayList<>(Groups.produce(BROKER.bootstrap(), topic, 6, "coop", 0, 60));
 
         try (RecordingConsumer a = RecordingConsumer.start("A", BROKER.bootstrap(), group, topic, cooperative, consumed);
-                RecordingConsumer b = RecordingConsumer.start("B", BROKER.bootstrap(), group, topic, cooperative, consumed)) {
+                RecordingConsumer b = RecordingConsumer.start("B", BROKER.bootstrap(), group, topic, cooperative,
+                        consumed)) {
             Groups.awaitBalanced(REBALANCE, 6, Map.of(a, 3, b, 3));
             awaitConsumed(consumed, produced, "A and B");
             Set<Integer> aBefore = a.assignment();
@@ -176,7 +161,8 @@ class ConsumerGroupTest {
             int aRevocations = a.revokedEvents().size();
             int bRevocations = b.revokedEvents().size();
 
-            try (RecordingConsumer c = RecordingConsumer.start("C", BROKER.bootstrap(), group, topic, cooperative, consumed)) {
+            try (RecordingConsumer c = RecordingConsumer.start("C", BROKER.bootstrap(), group, topic, cooperative,
+                    consumed)) {
                 Groups.awaitBalanced(REBALANCE, 6, Map.of(a, 2, b, 2, c, 2));
                 assertThat(aBefore).as("A keeps two of its partitions").containsAll(a.assignment());
                 assertThat(bBefore).as("B keeps two of its partitions").containsAll(b.assignment());
@@ -190,7 +176,7 @@ class ConsumerGroupTest {
                 assertThat(a.lostEvents()).isEmpty();
                 assertThat(b.lostEvents()).isEmpty();
 
-                ConsumerGroupDescription description = Groups.describe(admin, group);
+                ConsumerGroupDescription description = Groups.describe(BROKER.admin(), group);
                 assertThat(description.partitionAssignor()).isEqualTo("cooperative-sticky");
                 assertThat(description.groupState()).isEqualTo(GroupState.STABLE);
                 assertThat(description.members()).hasSize(3);
@@ -208,12 +194,14 @@ class ConsumerGroupTest {
     void staticMemberRestartsWithoutRebalance() throws IOException {
         String topic = Clients.uniqueTopic("static");
         String group = Groups.uniqueGroup("static");
-        Clients.createTopic(admin, topic, 6);
+        Clients.createTopic(BROKER.admin(), topic, 6);
         List<RecordingConsumer.Consumed> consumed = new CopyOnWriteArrayList<>();
         List<String> produced = new ArrayList<>(Groups.produce(BROKER.bootstrap(), topic, 6, "static", 0, 60));
 
-        try (RecordingConsumer b = RecordingConsumer.start("B", BROKER.bootstrap(), group, topic, staticMember("static-b"), consumed)) {
-            RecordingConsumer a = RecordingConsumer.start("A", BROKER.bootstrap(), group, topic, staticMember("static-a"), consumed);
+        try (RecordingConsumer b = RecordingConsumer.start("B", BROKER.bootstrap(), group, topic, staticMember("static-b"),
+                consumed)) {
+            RecordingConsumer a = RecordingConsumer.start("A", BROKER.bootstrap(), group, topic, staticMember("static-a"),
+                    consumed);
             Set<Integer> aPartitions;
             String oldMemberId;
             int generation;
@@ -245,7 +233,7 @@ class ConsumerGroupTest {
                 assertThat(b.assignedEvents()).as("B saw no new assignment").hasSize(bAssigned);
                 assertThat(b.revokedEvents()).as("B gave up no partition").hasSize(bRevoked);
 
-                ConsumerGroupDescription description = Groups.describe(admin, group);
+                ConsumerGroupDescription description = Groups.describe(BROKER.admin(), group);
                 assertThat(description.groupState()).isEqualTo(GroupState.STABLE);
                 assertThat(description.members()).extracting(m -> m.groupInstanceId().orElse(""))
                         .containsExactlyInAnyOrder("static-a", "static-b");
@@ -277,7 +265,7 @@ class ConsumerGroupTest {
     void consumerResumesAtCommittedOffsets() {
         String topic = Clients.uniqueTopic("resume");
         String group = Groups.uniqueGroup("resume");
-        Clients.createTopic(admin, topic, 2);
+        Clients.createTopic(BROKER.admin(), topic, 2);
         Groups.produce(BROKER.bootstrap(), topic, 2, "resume", 0, 100);
         TopicPartition p0 = new TopicPartition(topic, 0);
         TopicPartition p1 = new TopicPartition(topic, 1);
@@ -314,7 +302,7 @@ class ConsumerGroupTest {
         String topic = Clients.uniqueTopic("durable");
         String emptyGroup = Groups.uniqueGroup("durable-empty");
         String activeGroup = Groups.uniqueGroup("durable-active");
-        Clients.createTopic(admin, topic, 2);
+        Clients.createTopic(BROKER.admin(), topic, 2);
         List<String> produced = new ArrayList<>(Groups.produce(BROKER.bootstrap(), topic, 2, "durable", 0, 40));
         TopicPartition p0 = new TopicPartition(topic, 0);
         TopicPartition p1 = new TopicPartition(topic, 1);
@@ -331,7 +319,7 @@ class ConsumerGroupTest {
                         ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000"), consumed)) {
             Groups.awaitBalanced(REBALANCE, 2, Map.of(member, 2));
             awaitConsumed(consumed, produced, "the active group's member");
-            Eventually.holds(Duration.ofSeconds(10), () -> assertThat(Groups.committed(admin, activeGroup))
+            Eventually.holds(Duration.ofSeconds(10), () -> assertThat(Groups.committed(BROKER.admin(), activeGroup))
                     .isEqualTo(Map.of(p0, 20L, p1, 20L)));
             String memberId = member.memberId();
             int generation = member.generation();
@@ -452,7 +440,8 @@ class ConsumerGroupTest {
         for (String line : child.lines()) {
             if (line.startsWith("record ")) {
                 String[] parts = line.split(" ", 4);
-                records.add(new RecordingConsumer.Consumed("C", Integer.parseInt(parts[1]), Long.parseLong(parts[2]), parts[3]));
+                records.add(new RecordingConsumer.Consumed("C", Integer.parseInt(parts[1]), Long.parseLong(parts[2]),
+                        parts[3]));
             }
         }
         return records;

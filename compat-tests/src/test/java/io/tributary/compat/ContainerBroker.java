@@ -1,13 +1,9 @@
 package io.tributary.compat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
@@ -236,7 +232,7 @@ final class ContainerBroker implements ClusterMember {
                 container.stop();
             }
         } finally {
-            deleteRecursively(dataDir);
+            BrokerProcess.deleteRecursively(dataDir);
         }
     }
 
@@ -244,20 +240,5 @@ final class ContainerBroker implements ClusterMember {
     public String toString() {
         return "broker " + name + " in container " + (created ? container.getContainerId() : "(not created)") + " at "
                 + bootstrap();
-    }
-
-    private static void deleteRecursively(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (var paths = Files.walk(root)) {
-            List<Path> all = new ArrayList<>(paths.toList());
-            Collections.reverse(all);
-            for (Path path : all) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException | UncheckedIOException e) {
-            // A leftover temp directory is not worth failing a test over.
-        }
     }
 }

@@ -41,7 +41,6 @@ import org.apache.kafka.common.requests.OffsetCommitRequest;
 import org.apache.kafka.common.requests.OffsetCommitResponse;
 import org.apache.kafka.common.requests.SyncGroupRequest;
 import org.apache.kafka.common.requests.SyncGroupResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -64,7 +63,6 @@ class GroupBadInputTest {
     private static final int PARTITIONS = 2;
     private static final int RECORDS_PER_PARTITION = 10;
 
-    private static Admin admin;
     private static String topic;
     private static TopicPartition p0;
     private static TopicPartition p1;
@@ -73,19 +71,11 @@ class GroupBadInputTest {
 
     @BeforeAll
     static void setUp() {
-        admin = Clients.admin(BROKER.bootstrap());
         topic = Clients.uniqueTopic("group-bad-input");
-        Clients.createTopic(admin, topic, PARTITIONS);
+        Clients.createTopic(BROKER.admin(), topic, PARTITIONS);
         Groups.produce(BROKER.bootstrap(), topic, PARTITIONS, "bad", 0, PARTITIONS * RECORDS_PER_PARTITION);
         p0 = new TopicPartition(topic, 0);
         p1 = new TopicPartition(topic, 1);
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (admin != null) {
-            admin.close();
-        }
     }
 
     /** Kafka answers INCONSISTENT_GROUP_PROTOCOL to a JoinGroup offering no protocol, for an existing group and a new one. */
@@ -144,7 +134,8 @@ class GroupBadInputTest {
         String group = Groups.uniqueGroup("unknown-member");
         List<RecordingConsumer.Consumed> consumed = new CopyOnWriteArrayList<>();
         Map<TopicPartition, Long> finalOffsets;
-        try (RecordingConsumer member = RecordingConsumer.start("member", BROKER.bootstrap(), group, topic, Map.of(), consumed)) {
+        try (RecordingConsumer member = RecordingConsumer.start("member", BROKER.bootstrap(), group, topic, Map.of(),
+                consumed)) {
             Groups.awaitBalanced(Duration.ofSeconds(45), PARTITIONS, Map.of(member, PARTITIONS));
             Eventually.holds(Duration.ofSeconds(30), () -> assertThat(member.committed())
                     .isEqualTo(Map.of(0, (long) RECORDS_PER_PARTITION, 1, (long) RECORDS_PER_PARTITION)));
@@ -226,7 +217,7 @@ class GroupBadInputTest {
         }
         EXPECTED.put(group, Map.of(p0, 6L, p1, 4L));
 
-        Map<TopicPartition, OffsetAndMetadata> bogus = Clients.await(admin.listConsumerGroupOffsets(Map.of(group,
+        Map<TopicPartition, OffsetAndMetadata> bogus = Clients.await(BROKER.admin().listConsumerGroupOffsets(Map.of(group,
                 new ListConsumerGroupOffsetsSpec().topicPartitions(List.of(new TopicPartition(missingTopic, 0),
                         new TopicPartition(topic, PARTITIONS + 5))))).partitionsToOffsetAndMetadata(group));
         assertThat(bogus.values()).as("offsets fetched for the rejected partitions").containsOnlyNulls();
@@ -273,11 +264,11 @@ class GroupBadInputTest {
      */
     private static void assertGroupIntact(String group) {
         Map<TopicPartition, Long> expected = EXPECTED.get(group);
-        assertThat(Groups.committed(admin, group)).as("committed offsets of group %s", group).isEqualTo(expected);
-        Eventually.holds(Duration.ofSeconds(30), () -> assertThat(Groups.describe(admin, group).groupState())
+        assertThat(Groups.committed(BROKER.admin(), group)).as("committed offsets of group %s", group).isEqualTo(expected);
+        Eventually.holds(Duration.ofSeconds(30), () -> assertThat(Groups.describe(BROKER.admin(), group).groupState())
                 .as("state of group %s", group).isEqualTo(GroupState.EMPTY));
 
-        Map<TopicPartition, Long> end = Groups.endOffsets(admin, topic, PARTITIONS);
+        Map<TopicPartition, Long> end = Groups.endOffsets(BROKER.admin(), topic, PARTITIONS);
         long expectedRecords = 0;
         for (TopicPartition tp : Clients.partitions(topic, PARTITIONS)) {
             expectedRecords += end.get(tp) - expected.get(tp);

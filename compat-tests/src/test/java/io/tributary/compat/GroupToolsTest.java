@@ -11,15 +11,12 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -37,27 +34,13 @@ class GroupToolsTest {
     private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration REBALANCE = Duration.ofSeconds(45);
 
-    private static Admin admin;
-
-    @BeforeAll
-    static void connect() {
-        admin = Clients.admin(BROKER.bootstrap());
-    }
-
-    @AfterAll
-    static void disconnect() {
-        if (admin != null) {
-            admin.close();
-        }
-    }
-
     /** Two {@code kcat -G} members split four partitions, read every record once between them and commit. */
     @Test
     void kcatBalancedConsumersReadEverythingOnce() {
         External.requireKcat();
         String topic = Clients.uniqueTopic("kcat-group");
         String group = Groups.uniqueGroup("kcat-group");
-        Clients.createTopic(admin, topic, 4);
+        Clients.createTopic(BROKER.admin(), topic, 4);
 
         try (BackgroundProcess first = BackgroundProcess.start("kcat-G-1", kcatGroupConsumer(group, topic));
                 BackgroundProcess second = BackgroundProcess.start("kcat-G-2", kcatGroupConsumer(group, topic))) {
@@ -67,8 +50,8 @@ class GroupToolsTest {
             Eventually.holds(Duration.ofSeconds(30), () -> assertThat(valuesPrinted(List.of(first, second), "kcat"))
                     .as("values printed by both kcat members (%s\n%s)", first.describe(), second.describe())
                     .containsAll(values));
-            Map<TopicPartition, Long> end = Groups.endOffsets(admin, topic, 4);
-            Eventually.holds(Duration.ofSeconds(20), () -> assertThat(Groups.committed(admin, group))
+            Map<TopicPartition, Long> end = Groups.endOffsets(BROKER.admin(), topic, 4);
+            Eventually.holds(Duration.ofSeconds(20), () -> assertThat(Groups.committed(BROKER.admin(), group))
                     .as("offsets committed by kcat").isEqualTo(end));
 
             first.stop(Duration.ofSeconds(10));
@@ -89,7 +72,7 @@ class GroupToolsTest {
     void consumerGroupCommandListsDescribesResetsAndDeletes() {
         String topic = Clients.uniqueTopic("cgc");
         String group = Groups.uniqueGroup("cgc");
-        Clients.createTopic(admin, topic, 3);
+        Clients.createTopic(BROKER.admin(), topic, 3);
         Groups.produce(BROKER.bootstrap(), topic, 3, "cgc", 0, 30);
         Map<TopicPartition, Long> committed = Map.of(
                 new TopicPartition(topic, 0), 4L, new TopicPartition(topic, 1), 5L, new TopicPartition(topic, 2), 6L);
@@ -130,17 +113,17 @@ class GroupToolsTest {
             assertThat(refusedReset.stdout() + refusedReset.stderr()).as(refusedReset.describe())
                     .contains("Assignments can only be reset if the group '" + group
                             + "' is inactive, but the current state is Stable");
-            assertThat(Groups.committed(admin, group)).as("offsets after the refused reset")
+            assertThat(Groups.committed(BROKER.admin(), group)).as("offsets after the refused reset")
                     .isEqualTo(committed);
 
             Command.Result refusedDelete = consumerGroups("--delete", "--group", group);
             assertThat(refusedDelete.stdout() + refusedDelete.stderr()).as(refusedDelete.describe())
                     .contains("Deletion of some consumer groups failed").contains("GroupNotEmptyException");
-            assertThat(Groups.isListed(admin, group)).as("group listed after the refused delete").isTrue();
+            assertThat(Groups.isListed(BROKER.admin(), group)).as("group listed after the refused delete").isTrue();
         } finally {
             consumer.close();
         }
-        Eventually.holds(Duration.ofSeconds(20), () -> assertThat(Groups.describe(admin, group).groupState())
+        Eventually.holds(Duration.ofSeconds(20), () -> assertThat(Groups.describe(BROKER.admin(), group).groupState())
                 .as("state after its only member left").isEqualTo(GroupState.EMPTY));
 
         Command.Result reset = consumerGroups("--reset-offsets", "--to-earliest", "--execute",
@@ -150,7 +133,7 @@ class GroupToolsTest {
             assertThat(reset.stdout()).as(reset.describe())
                     .containsPattern("(?m)^" + Pattern.quote(group) + "\\s+" + Pattern.quote(topic) + "\\s+" + p + "\\s+0\\s*$");
         }
-        assertThat(Groups.committed(admin, group)).as("offsets after --reset-offsets --to-earliest").isEqualTo(
+        assertThat(Groups.committed(BROKER.admin(), group)).as("offsets after --reset-offsets --to-earliest").isEqualTo(
                 Map.of(new TopicPartition(topic, 0), 0L, new TopicPartition(topic, 1), 0L,
                         new TopicPartition(topic, 2), 0L));
 
@@ -159,16 +142,16 @@ class GroupToolsTest {
         assertThat(deleteOffsets.stdout()).as(deleteOffsets.describe())
                 .contains("Request succeeded for deleting offsets from group " + group)
                 .containsPattern("(?m)^" + Pattern.quote(topic) + "\\s+0\\s+Successful\\s*$");
-        assertThat(Groups.committed(admin, group).keySet()).as("partitions with offsets after --delete-offsets")
+        assertThat(Groups.committed(BROKER.admin(), group).keySet()).as("partitions with offsets after --delete-offsets")
                 .containsExactly(new TopicPartition(topic, 1), new TopicPartition(topic, 2));
 
         Command.Result delete = consumerGroups("--delete", "--group", group);
         assertSucceeded(delete);
         assertThat(delete.stdout()).as(delete.describe())
                 .contains("Deletion of requested consumer groups ('" + group + "') was successful.");
-        assertThat(Groups.isListed(admin, group)).as("group listed after --delete").isFalse();
-        assertThat(Groups.isGone(admin, group)).as("group described as gone after --delete").isTrue();
-        assertThat(Groups.committed(admin, group)).as("offsets after --delete").isEmpty();
+        assertThat(Groups.isListed(BROKER.admin(), group)).as("group listed after --delete").isFalse();
+        assertThat(Groups.isGone(BROKER.admin(), group)).as("group described as gone after --delete").isTrue();
+        assertThat(Groups.committed(BROKER.admin(), group)).as("offsets after --delete").isEmpty();
     }
 
     /**
@@ -179,7 +162,7 @@ class GroupToolsTest {
     void tributaryConsumeCommandMembersSplitAndRebalance() {
         String topic = Clients.uniqueTopic("cmd-group");
         String group = Groups.uniqueGroup("cmd-group");
-        Clients.createTopic(admin, topic, 6);
+        Clients.createTopic(BROKER.admin(), topic, 6);
         List<BackgroundProcess> members = new ArrayList<>();
         try {
             members.add(startConsumeCommand("consume-1", topic, group));
@@ -222,7 +205,7 @@ class GroupToolsTest {
                     throw new ProcessDied(process.describe());
                 }
             }
-            ConsumerGroupDescription description = Groups.describe(admin, group);
+            ConsumerGroupDescription description = Groups.describe(BROKER.admin(), group);
             assertThat(description.groupState()).as("%s", description).isEqualTo(GroupState.STABLE);
             assertThat(description.members()).as("%s", description).hasSize(members)
                     .allSatisfy(m -> assertThat(m.assignment().topicPartitions()).hasSize(each));

@@ -7,9 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -20,20 +17,6 @@ class KcatTest {
     @RegisterExtension
     static final BrokerExtension BROKER = new BrokerExtension("kcat");
 
-    private static Admin admin;
-
-    @BeforeAll
-    static void connect() {
-        admin = Clients.admin(BROKER.bootstrap());
-    }
-
-    @AfterAll
-    static void disconnect() {
-        if (admin != null) {
-            admin.close();
-        }
-    }
-
     @BeforeEach
     void needsKcat() {
         External.requireKcat();
@@ -42,7 +25,7 @@ class KcatTest {
     @Test
     void metadataListsTheBrokerAndTopic() {
         String topic = Clients.uniqueTopic("kcat-metadata");
-        Clients.createTopic(admin, topic, 2);
+        Clients.createTopic(BROKER.admin(), topic, 2);
 
         Command.Result result = kcat(null, "-L", "-t", topic);
         assertSucceeded(result);
@@ -57,7 +40,7 @@ class KcatTest {
     @Test
     void producedKeysValuesAndHeadersReadBackIdentical() {
         String topic = Clients.uniqueTopic("kcat-roundtrip");
-        Clients.createTopic(admin, topic, 1);
+        Clients.createTopic(BROKER.admin(), topic, 1);
         List<String> input = IntStream.range(0, 20).mapToObj(i -> "key-" + i + ":value " + i).toList();
 
         Command.Result produced = kcat(String.join("\n", input) + "\n",
@@ -77,7 +60,7 @@ class KcatTest {
     @Test
     void negativeOffsetReadsTheLastRecords() {
         String topic = Clients.uniqueTopic("kcat-tail");
-        Clients.createTopic(admin, topic, 1);
+        Clients.createTopic(BROKER.admin(), topic, 1);
         String input = String.join("\n", IntStream.range(0, 50).mapToObj(i -> "line " + i).toList()) + "\n";
         assertSucceeded(kcat(input, "-P", "-t", topic, "-p", "0"));
 

@@ -14,7 +14,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,8 +23,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -38,23 +35,11 @@ class ProduceConsumeTest {
     @RegisterExtension
     static final BrokerExtension BROKER = new BrokerExtension("produce-consume");
 
-    private static Admin admin;
-
-    @BeforeAll
-    static void connect() {
-        admin = Clients.admin(BROKER.bootstrap());
-    }
-
-    @AfterAll
-    static void disconnect() {
-        admin.close();
-    }
-
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void hundredThousandRecordsWithKeysAndHeadersComeBackExactly() {
         String topic = Clients.uniqueTopic("roundtrip");
-        Clients.createTopic(admin, topic, 3);
+        Clients.createTopic(BROKER.admin(), topic, 3);
         int count = 100_000;
         int[] partitionOf = new int[count];
         long[] offsetOf = new long[count];
@@ -109,7 +94,7 @@ class ProduceConsumeTest {
     @ValueSource(strings = {"gzip", "snappy", "lz4", "zstd"})
     void compressedBatchesRoundTrip(String codec) {
         String topic = Clients.uniqueTopic("compressed-" + codec);
-        Clients.createTopic(admin, topic, 1);
+        Clients.createTopic(BROKER.admin(), topic, 1);
         int count = 2_000;
         Map<String, Object> settings = Map.of(
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, codec,
@@ -131,7 +116,7 @@ class ProduceConsumeTest {
     @Test
     void readCommittedConsumerWithoutTransactionsSeesEverything() {
         String topic = Clients.uniqueTopic("read-committed");
-        Clients.createTopic(admin, topic, 1);
+        Clients.createTopic(BROKER.admin(), topic, 1);
         int count = 500;
         sendAll(topic, count, Map.of());
 
