@@ -1,5 +1,6 @@
 package io.tributary.bench;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,8 +105,11 @@ record BenchmarkOptions(long records, long warmupRecords, int rounds, String wor
             if (rest.startsWith("bootstrap:")) {
                 return new BootstrapTarget(name, rest.substring("bootstrap:".length()));
             }
+            if (rest.startsWith("jar:")) {
+                return new ClusterTarget(new TributaryCluster(name, Path.of(rest.substring("jar:".length()))), cluster.spec());
+            }
         }
         throw new IllegalArgumentException("bad --target '" + spec
-                + "': use kafka, tributary, NAME=cmd:COMMAND or NAME=bootstrap:HOST:PORT");
+                + "': use kafka, tributary, NAME=jar:PATH, NAME=cmd:COMMAND or NAME=bootstrap:HOST:PORT");
     }
 }

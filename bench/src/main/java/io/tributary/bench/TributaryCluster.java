@@ -16,15 +16,22 @@ import java.util.Map;
  * {@link ClusterSpec} settings, all as {@code --override}s.
  */
 final class TributaryCluster implements ClusterLauncher {
+    private final String name;
     private final Path jar;
 
     TributaryCluster(Path jar) {
+        this("tributary", jar);
+    }
+
+    /** Brokers from another build's jar, under their own name (to compare two builds in one run). */
+    TributaryCluster(String name, Path jar) {
+        this.name = name;
         this.jar = jar.toAbsolutePath();
     }
 
     @Override
     public String name() {
-        return "tributary";
+        return name;
     }
 
     @Override
