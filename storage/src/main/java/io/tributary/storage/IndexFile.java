@@ -10,9 +10,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
- * A file of fixed-size entries sorted by a key, the common part of {@link OffsetIndex} and
- * {@link TimeIndex}. The file holds exactly {@code entries * entrySize} bytes, nothing preallocated, so
- * Kafka's tools read it as they read their own.
+ * A file of fixed-size entries sorted by a key, the common part of {@link OffsetIndex}, {@link TimeIndex}
+ * and {@link TransactionIndex}. The file holds exactly {@code entries * entrySize} bytes, nothing
+ * preallocated, so Kafka's tools read it as they read their own.
  *
  * <p>While its segment is active the entries live in a growable heap buffer and reach the file on
  * {@link #flush()}: appends cost no system call, and whatever was not flushed is rebuilt from the log
@@ -23,6 +23,7 @@ abstract class IndexFile {
 
     private final int entrySize;
     private final int maxEntries;
+    private final boolean createWhenEmpty;
     private Path file;
     // Readers run concurrently with the single writer: the writer publishes a new buffer before a new
     // count, and readers read the count first, so a buffer always holds at least `entries` entries.
@@ -33,7 +34,13 @@ abstract class IndexFile {
     private long fileSize;
 
     IndexFile(Path file, int entrySize, int maxIndexBytes, boolean mutable) throws IOException {
+        this(file, entrySize, maxIndexBytes, mutable, true);
+    }
+
+    /** @param createWhenEmpty whether a flush writes the file while there are no entries */
+    IndexFile(Path file, int entrySize, int maxIndexBytes, boolean mutable, boolean createWhenEmpty) throws IOException {
         this.file = file;
+        this.createWhenEmpty = createWhenEmpty;
         this.entrySize = entrySize;
         this.maxEntries = Math.max(1, maxIndexBytes / entrySize);
         long size = Files.exists(file) ? Files.size(file) : 0;
@@ -149,7 +156,7 @@ abstract class IndexFile {
     public final void flush() throws IOException {
         long wantedSize = (long) entries * entrySize;
         if (flushedEntries == entries && fileSize == wantedSize) {
-            if (!Files.exists(file)) {
+            if (createWhenEmpty && !Files.exists(file)) {
                 // Nothing to make durable: an index file lost in a crash is rebuilt by recovery.
                 Files.newByteChannel(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE).close();
             }

@@ -8,13 +8,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
+import java.util.List;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 
 /**
  * One segment of a partition log: the {@code .log} file of record batches starting at
- * {@link #baseOffset()}, with its {@link OffsetIndex} and {@link TimeIndex}. Files are named by the base
+ * {@link #baseOffset()}, with its {@link OffsetIndex}, {@link TimeIndex} and {@link TransactionIndex}. Files are named by the base
  * offset in 20 digits, as Kafka names them ({@code 00000000000000000000.log}).
  *
  * <p>The {@code .log} file is a plain concatenation of Kafka RecordBatch v2 bytes (see
@@ -24,12 +25,14 @@ public final class LogSegment implements Closeable {
     public static final String LOG_SUFFIX = ".log";
     public static final String INDEX_SUFFIX = ".index";
     public static final String TIME_INDEX_SUFFIX = ".timeindex";
+    public static final String TXN_INDEX_SUFFIX = ".txnindex";
 
     private final long baseOffset;
     private final Path logFile;
     private final FileChannel channel;
     private final OffsetIndex offsetIndex;
     private final TimeIndex timeIndex;
+    private final TransactionIndex txnIndex;
     private final int indexIntervalBytes;
     private final long createdMs;
 
@@ -51,6 +54,7 @@ public final class LogSegment implements Closeable {
                 config.segmentIndexBytes(), active);
         this.timeIndex = new TimeIndex(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX)), baseOffset,
                 config.segmentIndexBytes(), active);
+        this.txnIndex = new TransactionIndex(dir.resolve(fileName(baseOffset, TXN_INDEX_SUFFIX)), active);
         this.indexIntervalBytes = config.indexIntervalBytes();
         this.createdMs = createdMs;
         long fileSize = channel.size();
@@ -121,6 +125,38 @@ public final class LogSegment implements Closeable {
 
     TimeIndex timeIndex() {
         return timeIndex;
+    }
+
+    TransactionIndex txnIndex() {
+        return txnIndex;
+    }
+
+    /** Indexes a transaction whose abort marker this segment holds. */
+    public void appendAbortedTxn(AbortedTxn txn) {
+        if (txn.lastOffset() < baseOffset || txn.lastOffset() >= nextOffset) {
+            throw new IllegalArgumentException("abort marker at " + txn.lastOffset() + " is not in " + this);
+        }
+        txnIndex.append(txn);
+    }
+
+    /** See {@link TransactionIndex#collect}. */
+    public boolean collectAbortedTxns(long fetchOffset, long upperBound, List<AbortedTxn> out) {
+        return txnIndex.collect(fetchOffset, upperBound, out);
+    }
+
+    /** Whether {@code slice} was read from this segment. */
+    boolean holds(FileSlice slice) {
+        return slice.channel() == channel;
+    }
+
+    /**
+     * An offset above every record that starts before {@code position}: the last offset of the first
+     * indexed batch at or after it, or the segment's next offset. Like Kafka's, the bound is loose by up to
+     * one index interval, which only costs an aborted-transaction search a few entries more.
+     */
+    public long offsetBoundAt(long position) {
+        long indexed = offsetIndex.firstOffsetFrom(position);
+        return indexed < 0 ? nextOffset : indexed;
     }
 
     /** Whether the next append of {@code bytes} ending at {@code lastOffset} belongs in a new segment. */
@@ -269,6 +305,7 @@ public final class LogSegment implements Closeable {
         int removed = size - (int) position;
         offsetIndex.truncateTo(offset);
         timeIndex.truncateTo(offset);
+        txnIndex.truncateTo(offset);
         channel.truncate(position);
         size = (int) position;
         if (position == 0) {
@@ -281,7 +318,8 @@ public final class LogSegment implements Closeable {
 
     /**
      * Checks every batch from the start: length, magic, CRC and increasing offsets. Cuts the file at the
-     * first bad batch, rebuilds both indexes, and returns the number of bytes cut.
+     * first bad batch, rebuilds the offset and time indexes, drops the aborted transactions of markers
+     * that were cut (the replicated log writes them again), and returns the number of bytes cut.
      */
     public int recover() throws IOException {
         offsetIndex.reset();
@@ -310,6 +348,11 @@ public final class LogSegment implements Closeable {
         }
         size = (int) validEnd;
         nextOffset = expected;
+        txnIndex.truncateTo(expected);
+        if (!txnIndex.isConsistentWith(baseOffset, expected)) {
+            throw new IOException(txnIndex.file() + " is corrupt: its entries are out of order or outside the segment;"
+                    + " restore the partition from a replica");
+        }
         tailIsClean = true;
         dirty = true;
         flush();
@@ -350,7 +393,8 @@ public final class LogSegment implements Closeable {
      */
     public boolean looksIntact() {
         return tailIsClean && Files.exists(offsetIndex.file()) && Files.exists(timeIndex.file())
-                && offsetIndex.isConsistentWith(size) && timeIndex.isConsistentWith(nextOffset);
+                && offsetIndex.isConsistentWith(size) && timeIndex.isConsistentWith(nextOffset)
+                && txnIndex.isConsistentWith(baseOffset, nextOffset);
     }
 
     /** Forces the log and index files to disk if anything changed since the last flush. */
@@ -361,6 +405,7 @@ public final class LogSegment implements Closeable {
         }
         offsetIndex.flush();
         timeIndex.flush();
+        txnIndex.flush();
     }
 
     /** Called when a newer segment takes over: records the final max timestamp and seals the indexes. */
@@ -371,19 +416,22 @@ public final class LogSegment implements Closeable {
         flush();
         offsetIndex.seal();
         timeIndex.seal();
+        txnIndex.seal();
     }
 
     /** Makes a sealed segment the active one again (after truncation removed the segments above it). */
     public void reactivate() {
         offsetIndex.makeMutable();
         timeIndex.makeMutable();
+        txnIndex.makeMutable();
     }
 
-    /** Deletes the three files; the channel stays open for reads in flight until {@link #close()}. */
+    /** Deletes the segment's files; the channel stays open for reads in flight until {@link #close()}. */
     public void deleteFiles() throws IOException {
         Files.deleteIfExists(logFile);
         offsetIndex.deleteFile();
         timeIndex.deleteFile();
+        txnIndex.deleteFile();
     }
 
     @Override

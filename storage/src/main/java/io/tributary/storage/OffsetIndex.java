@@ -52,6 +52,21 @@ public final class OffsetIndex extends IndexFile {
         return new OffsetPosition(baseOffset + buffer().getInt(at), buffer().getInt(at + 4));
     }
 
+    /** The offset of the first entry whose batch starts at or after {@code position}, or -1 if none. */
+    public long firstOffsetFrom(long position) {
+        int lo = 0;
+        int hi = entries();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (entry(mid).position() < position) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo < entries() ? entry(lo).offset() : -1;
+    }
+
     public long lastOffset() {
         return entries() == 0 ? baseOffset : entry(entries() - 1).offset();
     }

@@ -147,7 +147,8 @@ public final class PartitionLog implements Closeable {
     }
 
     private void deleteSegmentFiles(long base) throws IOException {
-        for (String suffix : List.of(LogSegment.LOG_SUFFIX, LogSegment.INDEX_SUFFIX, LogSegment.TIME_INDEX_SUFFIX)) {
+        for (String suffix : List.of(LogSegment.LOG_SUFFIX, LogSegment.INDEX_SUFFIX, LogSegment.TIME_INDEX_SUFFIX,
+                LogSegment.TXN_INDEX_SUFFIX)) {
             Files.deleteIfExists(dir.resolve(LogSegment.fileName(base, suffix)));
         }
     }
@@ -159,6 +160,9 @@ public final class PartitionLog implements Closeable {
                 Long base = baseOffsetOf(name, LogSegment.INDEX_SUFFIX);
                 if (base == null) {
                     base = baseOffsetOf(name, LogSegment.TIME_INDEX_SUFFIX);
+                }
+                if (base == null) {
+                    base = baseOffsetOf(name, LogSegment.TXN_INDEX_SUFFIX);
                 }
                 if (base != null && !bases.contains(base)) {
                     Files.delete(f);
@@ -343,11 +347,42 @@ public final class PartitionLog implements Closeable {
         return max;
     }
 
+    /** Indexes a transaction aborted by the marker at {@code txn.lastOffset()}, which was just appended. */
+    public synchronized void appendAbortedTxn(AbortedTxn txn) {
+        segments.floorEntry(txn.lastOffset()).getValue().appendAbortedTxn(txn);
+    }
+
+    /**
+     * The transactions a read_committed consumer must know of to read [fetchOffset, upperBound): those
+     * aborted at or after {@code fetchOffset} that began before {@code upperBound}, in marker order.
+     */
+    public List<AbortedTxn> abortedTxns(long fetchOffset, long upperBound) {
+        List<AbortedTxn> out = new ArrayList<>();
+        Long from = segments.floorKey(fetchOffset);
+        for (LogSegment segment : segments.tailMap(from == null ? segments.firstKey() : from, true).values()) {
+            if (segment.collectAbortedTxns(fetchOffset, upperBound, out)) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    /** An offset above every record of {@code slice}, which {@link #read} returned (see {@link LogSegment#offsetBoundAt}). */
+    public long offsetBoundOf(FileSlice slice) {
+        for (LogSegment segment : segments.values()) {
+            if (segment.holds(slice)) {
+                return segment.offsetBoundAt(slice.position() + slice.size());
+            }
+        }
+        return logEndOffset();
+    }
+
     /**
      * Deletes closed segments that retention.ms, retention.bytes or the log start offset no longer keep,
-     * oldest first; the active segment is never deleted. Returns how many segments were deleted.
+     * oldest first, but none holding an offset at or above {@code keepFrom} (an open transaction's first
+     * offset); the active segment is never deleted. Returns how many segments were deleted.
      */
-    public synchronized int applyRetention() throws IOException {
+    public synchronized int applyRetention(long keepFrom) throws IOException {
         long now = clock.getAsLong();
         LogConfig cfg = config;
         long size = sizeInBytes();
@@ -358,7 +393,7 @@ public final class PartitionLog implements Closeable {
             boolean expired = cfg.retentionMs() >= 0 && now - oldest.retentionTimestamp() > cfg.retentionMs();
             boolean oversized = cfg.retentionBytes() >= 0 && size - oldest.size() >= cfg.retentionBytes();
             boolean belowStart = nextBase <= logStartOffset;
-            if (!expired && !oversized && !belowStart) {
+            if (nextBase > keepFrom || !expired && !oversized && !belowStart) {
                 break;
             }
             size -= oldest.size();

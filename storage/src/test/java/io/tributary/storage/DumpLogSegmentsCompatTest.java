@@ -73,6 +73,18 @@ class DumpLogSegmentsCompatTest {
                 .doesNotContainIgnoringCase("out of order").doesNotContain("Exception");
     }
 
+    @Test
+    void readsTheAbortedTransactionIndex() throws Exception {
+        Path txnDir = dir.resolve("txn");
+        try (PartitionLog log = PartitionLog.open(txnDir, CONFIG)) {
+            log.append(TestBatches.batch(0, 1_700_000_000_000L, "a", "b"));
+            log.appendAbortedTxn(new AbortedTxn(42, 0, 1, 2));
+        }
+        String out = dump(List.of(txnDir.resolve(LogSegment.fileName(0, LogSegment.TXN_INDEX_SUFFIX)).toString()));
+        assertThat(out).contains("producerId: 42").contains("firstOffset: 0").contains("lastOffset: 1")
+                .contains("lastStableOffset: 2").doesNotContain("Exception");
+    }
+
     private List<String> files(String suffix) throws Exception {
         try (var stream = java.nio.file.Files.list(dir)) {
             return stream.map(Path::toString).filter(p -> p.endsWith(suffix)).sorted().toList();

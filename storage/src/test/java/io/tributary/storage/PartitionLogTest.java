@@ -93,9 +93,9 @@ class PartitionLogTest {
                 log.append(batchOfSize(i, now.get(), 1, 400));
             }
             int before = log.segmentCount();
-            assertThat(log.applyRetention()).isZero();
+            assertThat(log.applyRetention(Long.MAX_VALUE)).isZero();
             now.addAndGet(61_000);
-            assertThat(log.applyRetention()).isEqualTo(before - 1);
+            assertThat(log.applyRetention(Long.MAX_VALUE)).isEqualTo(before - 1);
             assertThat(log.segmentCount()).isEqualTo(1);
             assertThat(log.logStartOffset()).isEqualTo(log.segmentBaseOffsets().get(0));
             assertThat(log.logEndOffset()).isEqualTo(10);
@@ -110,7 +110,7 @@ class PartitionLogTest {
             for (int i = 0; i < 20; i++) {
                 log.append(batchOfSize(i, now.get(), 1, 400));
             }
-            log.applyRetention();
+            log.applyRetention(Long.MAX_VALUE);
             assertThat(log.sizeInBytes()).isLessThan(2048 + 1024);
             long start = log.logStartOffset();
             assertThat(start).isPositive();
@@ -196,6 +196,60 @@ class PartitionLogTest {
             assertThat(dir.resolve("00000000000000000000.index")).exists();
             assertThat(log.offsetForTimestamp(5001)).isEqualTo(new TimestampOffset(5001, 1));
             assertThat(TestBatches.readAll(log, 0)).hasSize(20);
+        }
+    }
+
+    @Test
+    void findsAbortedTransactionsAcrossSegmentsAndKeepsThemThroughTruncationAndReopen() throws Exception {
+        try (PartitionLog log = open(SMALL_SEGMENTS)) {
+            for (int i = 0; i < 20; i++) {
+                log.append(batchOfSize(i, now.get(), 1, 200));
+                if (i == 3 || i == 12 || i == 18) {
+                    // a marker at i aborting a transaction that began 3 offsets before
+                    log.appendAbortedTxn(new AbortedTxn(i, i - 3, i, i + 1));
+                }
+            }
+            assertThat(log.segmentCount()).isGreaterThan(3);
+            assertThat(log.abortedTxns(0, 20)).extracting(AbortedTxn::lastOffset).containsExactly(3L, 12L, 18L);
+            assertThat(log.abortedTxns(4, 15)).extracting(AbortedTxn::lastOffset).containsExactly(12L);
+            assertThat(log.abortedTxns(13, 20)).extracting(AbortedTxn::lastOffset).containsExactly(18L);
+
+            log.truncateTo(18);
+            assertThat(log.abortedTxns(0, 20)).extracting(AbortedTxn::lastOffset).containsExactly(3L, 12L);
+        }
+        try (PartitionLog log = open(SMALL_SEGMENTS)) {
+            assertThat(log.abortedTxns(0, 20)).extracting(AbortedTxn::lastOffset).containsExactly(3L, 12L);
+        }
+    }
+
+    @Test
+    void theBoundOfAReadIsAboveEveryRecordItReturned() throws Exception {
+        try (PartitionLog log = open(SMALL_SEGMENTS)) {
+            for (int i = 0; i < 20; i++) {
+                log.append(batchOfSize(i, now.get(), 1, 60));
+            }
+            for (int maxBytes : new int[] {100, 300, 1000}) {
+                FileSlice slice = log.read(0, maxBytes, Long.MAX_VALUE, true);
+                List<TestBatches.Rec> read = TestBatches.records(slice);
+                long bound = log.offsetBoundOf(slice);
+                assertThat(bound).isGreaterThan(read.get(read.size() - 1).offset()).isLessThanOrEqualTo(20);
+            }
+        }
+    }
+
+    @Test
+    void retentionKeepsSegmentsFromAnOpenTransactionsFirstOffset() throws Exception {
+        LogConfig config = new LogConfig(1024, Long.MAX_VALUE, 60_000, -1, 4096, 1 << 16);
+        try (PartitionLog log = open(config)) {
+            for (int i = 0; i < 10; i++) {
+                log.append(batchOfSize(i, now.get(), 1, 400));
+            }
+            now.addAndGet(61_000);
+            log.applyRetention(4);
+            assertThat(log.logStartOffset()).isLessThanOrEqualTo(4);
+            assertThat(TestBatches.readAll(log, log.logStartOffset()).get(0).offset()).isLessThanOrEqualTo(4);
+            log.applyRetention(Long.MAX_VALUE);
+            assertThat(log.segmentCount()).isEqualTo(1);
         }
     }
 
