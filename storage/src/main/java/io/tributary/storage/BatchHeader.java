@@ -41,6 +41,8 @@ public final class BatchHeader {
     static final int RECORD_COUNT = 57;
     /** The attributes bit that says the batch's timestamps are the broker's (LogAppendTime). */
     static final short TIMESTAMP_TYPE_LOG_APPEND = 0x08;
+    static final short TRANSACTIONAL = 0x10;
+    static final short CONTROL = 0x20;
 
     private BatchHeader() {
     }
@@ -68,6 +70,16 @@ public final class BatchHeader {
 
     public static short attributes(ByteBuffer buf, int pos) {
         return buf.getShort(pos + ATTRIBUTES);
+    }
+
+    /** Whether the batch belongs to a transaction (its records, or the marker ending one). */
+    public static boolean isTransactional(ByteBuffer buf, int pos) {
+        return (attributes(buf, pos) & TRANSACTIONAL) != 0;
+    }
+
+    /** Whether the batch is a control batch (a transaction marker) rather than records. */
+    public static boolean isControl(ByteBuffer buf, int pos) {
+        return (attributes(buf, pos) & CONTROL) != 0;
     }
 
     public static int lastOffsetDelta(ByteBuffer buf, int pos) {

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.junit.jupiter.api.Test;
@@ -26,6 +29,23 @@ class BatchHeaderTest {
         assertThat(BatchHeader.storedCrc(buf, 0)).isEqualTo(kafka.checksum());
         assertThat(BatchHeader.producerId(buf, 0)).isEqualTo(-1);
         assertThat(BatchHeader.validate(buf, 0, buf.limit())).isNull();
+        assertThat(BatchHeader.isTransactional(buf, 0)).isFalse();
+        assertThat(BatchHeader.isControl(buf, 0)).isFalse();
+    }
+
+    @Test
+    void tellsTransactionalBatchesAndMarkersApart() {
+        ByteBuffer records = MemoryRecords.withTransactionalRecords(Compression.NONE, 7L, (short) 1, 0,
+                new SimpleRecord("v".getBytes())).buffer();
+        assertThat(BatchHeader.isTransactional(records, 0)).isTrue();
+        assertThat(BatchHeader.isControl(records, 0)).isFalse();
+
+        ByteBuffer marker = MemoryRecords.withEndTransactionMarker(5, 1_000, 3, 7L, (short) 1,
+                new EndTransactionMarker(ControlRecordType.ABORT, 2)).buffer();
+        assertThat(BatchHeader.isTransactional(marker, 0)).isTrue();
+        assertThat(BatchHeader.isControl(marker, 0)).isTrue();
+        assertThat(BatchHeader.producerId(marker, 0)).isEqualTo(7);
+        assertThat(BatchHeader.lastOffset(marker, 0)).isEqualTo(5);
     }
 
     @Test

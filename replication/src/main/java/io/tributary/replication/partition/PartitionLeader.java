@@ -3,10 +3,13 @@ package io.tributary.replication.partition;
 import io.tributary.replication.replica.LeaderEpochCache;
 import io.tributary.replication.replica.PartitionKey;
 import io.tributary.replication.replica.PartitionReplica;
+import io.tributary.storage.AbortedTxn;
 import io.tributary.storage.FileSlice;
 import io.tributary.storage.PartitionLog;
 import io.tributary.storage.TimestampOffset;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.Uuid;
@@ -41,8 +44,16 @@ public final class PartitionLeader {
         this.settings = settings;
     }
 
-    /** What a fetch read, with the offsets it was read against. */
-    public record Read(SegmentRecords records, long highWatermark, long lastStableOffset, long logStartOffset) {
+    /**
+     * What a fetch read, with the offsets it was read against; for read_committed, the aborted
+     * transactions a consumer must know of to skip their records (null for read_uncommitted).
+     */
+    public record Read(SegmentRecords records, long highWatermark, long lastStableOffset, long logStartOffset,
+                       List<AbortedTransaction> abortedTransactions) {
+    }
+
+    /** A transaction that was aborted: its producer and its first offset, as a fetch response names it. */
+    public record AbortedTransaction(long producerId, long firstOffset) {
     }
 
     /** A record found by timestamp: its timestamp, offset and the leader epoch that wrote it. */
@@ -79,9 +90,9 @@ public final class PartitionLeader {
         return log().logEndOffset();
     }
 
-    /** The offset below which every transaction is decided; with no transactions, the high watermark. */
+    /** The offset below which every transaction is decided; with no transaction open, the high watermark. */
     public long lastStableOffset() {
-        return highWatermark();
+        return replica.lastStableOffset();
     }
 
     /**
@@ -89,12 +100,21 @@ public final class PartitionLeader {
      * {@code minOneBatch}), up to the high watermark, or the last stable offset for read_committed.
      */
     public Read read(long offset, int maxBytes, boolean minOneBatch, IsolationLevel isolation) {
+        long lastStable = lastStableOffset();
         long highWatermark = highWatermark();
-        long lastStable = highWatermark; // no transactions: everything committed is stable
-        long upTo = isolation == IsolationLevel.READ_COMMITTED ? lastStable : highWatermark;
+        boolean committed = isolation == IsolationLevel.READ_COMMITTED;
         try {
-            FileSlice slice = log().read(offset, maxBytes, upTo, minOneBatch);
-            return new Read(new SegmentRecords(slice), highWatermark, lastStable, logStartOffset());
+            FileSlice slice = log().read(offset, maxBytes, committed ? lastStable : highWatermark, minOneBatch);
+            List<AbortedTransaction> aborted = null;
+            if (committed) {
+                aborted = new ArrayList<>();
+                if (!slice.isEmpty()) {
+                    for (AbortedTxn txn : log().abortedTxns(offset, log().offsetBoundOf(slice))) {
+                        aborted.add(new AbortedTransaction(txn.producerId(), txn.firstOffset()));
+                    }
+                }
+            }
+            return new Read(new SegmentRecords(slice), highWatermark, lastStable, logStartOffset(), aborted);
         } catch (io.tributary.storage.OffsetOutOfRangeException e) {
             throw new OffsetOutOfRangeException(e.getMessage());
         } catch (IOException e) {

@@ -73,7 +73,12 @@ public final class Partitions {
     public record Write(PartitionLeader partition, MemoryRecords records) {
     }
 
-    /** Moving one partition's log start offset to {@code offset}; -1 means the high watermark. */
+    /** A commit or abort marker from the transaction coordinator in {@code coordinatorEpoch}, for {@link #writeMarkers}. */
+    public record Marker(PartitionLeader partition, long producerId, short producerEpoch, int coordinatorEpoch,
+                         boolean commit) {
+    }
+
+    /** Moving one partition's log start offset to {@code offset}; -1 means the last stable offset. */
     public record Deletion(PartitionLeader partition, long offset) {
     }
 
@@ -191,6 +196,27 @@ public final class Partitions {
     private record PartitionOffset(PartitionKey key, long offset) {
     }
 
+    /**
+     * Writes transaction markers (WriteTxnMarkers), through each replica group's log: each ends its
+     * producer's open transaction in its partition. Completes with a result per marker, in order: an
+     * error (INVALID_PRODUCER_EPOCH, TRANSACTION_COORDINATOR_FENCED, or a failure to replicate), or the
+     * marker's offset.
+     */
+    public CompletableFuture<List<AppendResult>> writeMarkers(List<Marker> markers, long timeoutMs) {
+        long now = System.currentTimeMillis();
+        AppendResult[] results = new AppendResult[markers.size()];
+        EntryBuilder<ReplicaGroupCommand.Marker> entries = new EntryBuilder<>();
+        for (int i = 0; i < markers.size(); i++) {
+            Marker m = markers.get(i);
+            entries.add(i, m.partition().group(), new ReplicaGroupCommand.Marker(m.partition().key(), m.producerId(),
+                    m.producerEpoch(), m.coordinatorEpoch(), m.commit()), 48);
+        }
+        return entries.submit(items -> new ReplicaGroupCommand.WriteMarkers(now, items), timeoutMs,
+                        (i, applied) -> results[i] = AppendResult.of(applied),
+                        (i, failure) -> results[i] = AppendResult.error(Failures.errorOf(failure), Failures.unwrap(failure).getMessage()))
+                .thenApply(v -> Arrays.asList(results));
+    }
+
     /** What to do with each item's outcome, by the item's index in the request. */
     private interface Outcome<T> {
         void accept(int index, T outcome);
@@ -284,11 +310,14 @@ public final class Partitions {
         return true;
     }
 
-    /** Deletes the segments that every local replica's retention settings let go (on followers too). */
+    /**
+     * Deletes the segments that every local replica's retention settings let go (on followers too), but
+     * none an open transaction began in.
+     */
     public void applyRetention() {
         for (PartitionReplica replica : local.replicas()) {
             try {
-                replica.log().applyRetention();
+                replica.log().applyRetention(replica.lastStableOffset());
             } catch (IOException | RuntimeException e) {
                 LOG.warn("retention of {} failed: {}", replica, e.getMessage());
             }

@@ -1,16 +1,21 @@
 package io.tributary.replication.replica;
 
+import io.tributary.storage.AbortedTxn;
 import io.tributary.storage.BatchHeader;
 import io.tributary.storage.LogConfig;
 import io.tributary.storage.PartitionLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
+import org.apache.kafka.common.record.internal.MemoryRecords;
 
 /**
- * This broker's replica of one partition: its log, its idempotent-producer state and its leader-epoch
- * history. Changed only by its replica group's apply thread; read from any thread.
+ * This broker's replica of one partition: its log, its producer state (idempotence and transactions)
+ * and its leader-epoch history. Changed only by its replica group's apply thread; read from any thread.
  */
 public final class PartitionReplica {
     private final PartitionKey key;
@@ -19,6 +24,8 @@ public final class PartitionReplica {
     private final ProducerStateTable producers;
     private final LeaderEpochCache epochs;
     private volatile Map<String, String> configs;
+    /** The first offset of the earliest open transaction, -1 if none: published for readers of the last stable offset. */
+    private volatile long firstUnstableOffset;
 
     PartitionReplica(PartitionKey key, String topic, Map<String, String> configs, PartitionLog log,
                      ProducerStateTable producers, LeaderEpochCache epochs) {
@@ -28,6 +35,7 @@ public final class PartitionReplica {
         this.log = log;
         this.producers = producers;
         this.epochs = epochs;
+        this.firstUnstableOffset = producers.firstUnstableOffset();
     }
 
     public PartitionKey key() {
@@ -48,6 +56,25 @@ public final class PartitionReplica {
 
     ProducerStateTable producers() {
         return producers;
+    }
+
+    /** The producers this partition remembers, with their open transactions. */
+    public List<ProducerStateTable.ProducerView> describeProducers() {
+        return producers.describe();
+    }
+
+    /**
+     * The offset below which every transaction is decided: the first offset of the earliest open
+     * transaction, else the log end. Everything in the log is committed (entries are applied only once
+     * committed), so this never exceeds the high watermark.
+     */
+    public long lastStableOffset() {
+        // The log end is read first. The apply thread publishes a transaction's first offset before its
+        // batch reaches the log and moves it on only after the marker (and its index entry) did, so a
+        // reader that sees a batch in the log end also sees the transaction holding it open.
+        long end = log.logEndOffset();
+        long unstable = firstUnstableOffset;
+        return unstable < 0 ? end : Math.min(unstable, end);
     }
 
     public Map<String, String> configs() {
@@ -71,8 +98,9 @@ public final class PartitionReplica {
         int firstSeq = BatchHeader.baseSequence(batch, pos);
         int lastSeq = lastSequence(firstSeq, BatchHeader.lastOffsetDelta(batch, pos));
         boolean idempotent = producerId >= 0 && firstSeq >= 0;
+        boolean transactional = BatchHeader.isTransactional(batch, pos);
         if (idempotent) {
-            ProducerStateTable.Verdict verdict = producers.check(producerId, producerEpoch, firstSeq, lastSeq);
+            ProducerStateTable.Verdict verdict = producers.check(producerId, producerEpoch, firstSeq, lastSeq, transactional);
             if (verdict.error() != Errors.NONE) {
                 return PartitionResult.error(verdict.error(), null);
             }
@@ -90,12 +118,43 @@ public final class PartitionReplica {
             appendTime = timestampMs;
         }
         long maxTimestamp = BatchHeader.maxTimestamp(batch, pos);
-        log.append(batch);
-        epochs.assign(epoch, baseOffset);
-        if (idempotent) {
-            producers.record(producerId, producerEpoch, firstSeq, lastSeq, baseOffset, logAppendTime ? appendTime : maxTimestamp);
+        if (transactional && firstUnstableOffset < 0) {
+            firstUnstableOffset = baseOffset;
+        }
+        try {
+            log.append(batch);
+            epochs.assign(epoch, baseOffset);
+            if (idempotent) {
+                producers.record(producerId, producerEpoch, firstSeq, lastSeq, baseOffset,
+                        logAppendTime ? appendTime : maxTimestamp, transactional);
+            }
+        } finally {
+            firstUnstableOffset = producers.firstUnstableOffset();
         }
         return new PartitionResult(Errors.NONE, null, baseOffset, appendTime, log.logStartOffset());
+    }
+
+    /**
+     * Appends a commit or abort marker ending the producer's open transaction (if it has one) at the log
+     * end; an aborted transaction goes into the transaction index before the last stable offset passes it.
+     */
+    PartitionResult writeMarker(ReplicaGroupCommand.Marker marker, int epoch, long timestampMs) throws IOException {
+        Errors error = producers.checkMarker(marker.producerId(), marker.producerEpoch(), marker.coordinatorEpoch());
+        if (error != Errors.NONE) {
+            return PartitionResult.error(error, null);
+        }
+        long offset = log.logEndOffset();
+        ControlRecordType type = marker.commit() ? ControlRecordType.COMMIT : ControlRecordType.ABORT;
+        log.append(MemoryRecords.withEndTransactionMarker(offset, timestampMs, epoch, marker.producerId(),
+                marker.producerEpoch(), new EndTransactionMarker(type, marker.coordinatorEpoch())).buffer());
+        epochs.assign(epoch, offset);
+        long first = producers.endTxn(marker.producerId(), marker.producerEpoch(), marker.coordinatorEpoch(), timestampMs);
+        long unstable = producers.firstUnstableOffset();
+        if (!marker.commit() && first >= 0) {
+            log.appendAbortedTxn(new AbortedTxn(marker.producerId(), first, offset, unstable < 0 ? offset + 1 : unstable));
+        }
+        firstUnstableOffset = unstable;
+        return new PartitionResult(Errors.NONE, null, offset, -1, log.logStartOffset());
     }
 
     /** The last sequence of a batch, wrapping past Integer.MAX_VALUE as Kafka's sequences do. */
@@ -111,6 +170,7 @@ public final class PartitionReplica {
         log.truncateTo(offset);
         epochs.truncateFromEnd(log.logEndOffset());
         producers.truncateFromEnd(log.logEndOffset());
+        firstUnstableOffset = producers.firstUnstableOffset();
     }
 
     @Override

@@ -30,10 +30,11 @@ import org.slf4j.LoggerFactory;
  * behind {@link ReplicaGroupStateMachine}. Applying an entry assigns offsets deterministically, so every
  * replica's partition logs are identical.
  *
- * <p>Snapshot file format (see {@link ByteWriter}): {@code version:int16 (=1)}, when producers were last
+ * <p>Snapshot file format (see {@link ByteWriter}): {@code version:int16 (=2)}, when producers were last
  * checked for expiry (int64, so that every replica expires them at the same entries), how many
  * partitions the group removed so far (int64), partition count, then per partition: topic id,
- * partition, topic name, config map, log end offset, leader epochs, producers.
+ * partition, topic name, config map, log end offset, leader epochs, producers (see
+ * {@link ProducerStateTable}; version 1 had no transaction fields).
  *
  * <p>A removed partition's directory is renamed aside ({@code <dir>.removed-<group>-<n>}, n counting
  * the group's removals) and deleted only once a snapshot taken after the removal is stored: a restart
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReplicaGroup {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaGroup.class);
-    private static final int SNAPSHOT_VERSION = 1;
+    private static final int SNAPSHOT_VERSION = 2;
     private static final long PRODUCER_EXPIRY_CHECK_MS = 60_000;
     private static final String REMOVED_SUFFIX = ".removed-";
 
@@ -111,6 +112,8 @@ public final class ReplicaGroup {
             for (int i = 0; i < d.partitions().size(); i++) {
                 results.add(deleteRecords(d.partitions().get(i), d.offsets().get(i)));
             }
+        } else if (command instanceof ReplicaGroupCommand.WriteMarkers m) {
+            writeMarkers(m, (int) term, results);
         }
         return PartitionResult.encodeAll(results);
     }
@@ -143,6 +146,28 @@ public final class ReplicaGroup {
         grown.forEach(onAppend);
     }
 
+    private void writeMarkers(ReplicaGroupCommand.WriteMarkers m, int epoch, List<PartitionResult> results) {
+        Set<PartitionKey> grown = new HashSet<>();
+        for (ReplicaGroupCommand.Marker marker : m.markers()) {
+            PartitionReplica replica = partitions.get(marker.key());
+            if (replica == null) {
+                results.add(PartitionResult.error(Errors.UNKNOWN_TOPIC_OR_PARTITION, null));
+                continue;
+            }
+            try {
+                PartitionResult result = replica.writeMarker(marker, epoch, m.timestampMs());
+                results.add(result);
+                if (result.error() == Errors.NONE) {
+                    grown.add(marker.key());
+                }
+            } catch (IOException e) {
+                LOG.error("writing a transaction marker to {} failed", replica, e);
+                results.add(PartitionResult.error(Errors.KAFKA_STORAGE_ERROR, e.getMessage()));
+            }
+        }
+        grown.forEach(onAppend);
+    }
+
     /** Batches are patched (offsets, epoch) before the write; a direct buffer also spares the JDK a copy. */
     private ByteBuffer copyToScratch(ByteBuffer batch) {
         if (scratch.capacity() < batch.remaining()) {
@@ -159,10 +184,14 @@ public final class ReplicaGroup {
             return PartitionResult.error(Errors.UNKNOWN_TOPIC_OR_PARTITION, null);
         }
         PartitionLog log = replica.log();
-        long target = offset < 0 ? log.logEndOffset() : offset;
+        long target = offset < 0 ? replica.lastStableOffset() : offset;
         if (target > log.logEndOffset()) {
             return PartitionResult.error(Errors.OFFSET_OUT_OF_RANGE, "offset " + offset + " is beyond the high watermark "
                     + log.logEndOffset());
+        }
+        if (target > replica.lastStableOffset()) {
+            return PartitionResult.error(Errors.OFFSET_OUT_OF_RANGE, "offset " + offset + " is beyond the last stable offset "
+                    + replica.lastStableOffset() + ": a transaction that began there is still open");
         }
         log.advanceLogStartOffset(target);
         return new PartitionResult(Errors.NONE, null, log.logStartOffset(), -1, log.logStartOffset());
@@ -227,7 +256,7 @@ public final class ReplicaGroup {
         Map<Path, TreeMap<Long, Path>> setAside = setAside();
         if (file != null) {
             ByteReader r = new ByteReader(ByteBuffer.wrap(Files.readAllBytes(file)));
-            r.version(SNAPSHOT_VERSION, "replica group snapshot " + file);
+            int version = r.version(SNAPSHOT_VERSION, "replica group snapshot " + file);
             lastExpiryCheckMs = r.getLong();
             removals = r.getLong();
             for (int i = r.count(); i > 0; i--) {
@@ -236,7 +265,7 @@ public final class ReplicaGroup {
                 Map<String, String> configs = r.getStringMap();
                 long logEnd = r.getLong();
                 LeaderEpochCache epochs = LeaderEpochCache.decode(r);
-                ProducerStateTable producers = ProducerStateTable.decode(r);
+                ProducerStateTable producers = ProducerStateTable.decode(r, version >= 2);
                 Path dir = dirOf(key, topic);
                 Map.Entry<Long, Path> removedSince = setAside.getOrDefault(dir, new TreeMap<>()).ceilingEntry(removals);
                 if (removedSince != null) {

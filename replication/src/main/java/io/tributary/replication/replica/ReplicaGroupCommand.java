@@ -17,6 +17,8 @@ import java.util.Map;
  *   type 2, add partitions:    count:int32 (key topic:string configs:map)*
  *   type 3, remove partitions: count:int32 key*
  *   type 4, delete records:    count:int32 (key offset:int64)*
+ *   type 5, write markers:     timestampMs:int64 count:int32
+ *                              (key producerId:int64 producerEpoch:int16 coordinatorEpoch:int32 commit:bool)*
  * key := topicId:uuid partition:int32
  * </pre>
  */
@@ -26,6 +28,7 @@ public sealed interface ReplicaGroupCommand {
     byte ADD_PARTITIONS = 2;
     byte REMOVE_PARTITIONS = 3;
     byte DELETE_RECORDS = 4;
+    byte WRITE_MARKERS = 5;
 
     /**
      * Batches for several partitions of the group, validated by the leader, in one entry: one
@@ -49,8 +52,20 @@ public sealed interface ReplicaGroupCommand {
     record RemovePartitions(List<PartitionKey> partitions) implements ReplicaGroupCommand {
     }
 
-    /** Moves log start offsets forward (DeleteRecords); -1 means the high watermark. */
+    /** Moves log start offsets forward (DeleteRecords); -1 means the last stable offset (the high watermark unless a transaction is open). */
     record DeleteRecords(List<PartitionKey> partitions, List<Long> offsets) implements ReplicaGroupCommand {
+    }
+
+    /**
+     * Transaction markers: each ends its producer's open transaction in one partition.
+     *
+     * @param timestampMs the leader's clock when it accepted the request (the markers' timestamp)
+     */
+    record WriteMarkers(long timestampMs, List<Marker> markers) implements ReplicaGroupCommand {
+    }
+
+    /** A commit or abort marker from the transaction coordinator in {@code coordinatorEpoch}. */
+    record Marker(PartitionKey key, long producerId, short producerEpoch, int coordinatorEpoch, boolean commit) {
     }
 
     static ByteBuffer encode(ReplicaGroupCommand command) {
@@ -79,6 +94,12 @@ public sealed interface ReplicaGroupCommand {
             w.putByte(DELETE_RECORDS).putInt(d.partitions().size());
             for (int i = 0; i < d.partitions().size(); i++) {
                 putKey(w, d.partitions().get(i)).putLong(d.offsets().get(i));
+            }
+        } else if (command instanceof WriteMarkers m) {
+            w.putByte(WRITE_MARKERS).putLong(m.timestampMs()).putInt(m.markers().size());
+            for (Marker marker : m.markers()) {
+                putKey(w, marker.key()).putLong(marker.producerId()).putShort(marker.producerEpoch())
+                        .putInt(marker.coordinatorEpoch()).putBoolean(marker.commit());
             }
         }
         return w.toBuffer();
@@ -125,6 +146,14 @@ public sealed interface ReplicaGroupCommand {
                     offsets.add(r.getLong());
                 }
                 return new DeleteRecords(keys, offsets);
+            }
+            case WRITE_MARKERS: {
+                long ts = r.getLong();
+                List<Marker> markers = new ArrayList<>();
+                for (int i = r.count(); i > 0; i--) {
+                    markers.add(new Marker(getKey(r), r.getLong(), r.getShort(), r.getInt(), r.getBoolean()));
+                }
+                return new WriteMarkers(ts, markers);
             }
             default:
                 throw new MalformedEncodingException("unknown replica group entry type " + type);

@@ -33,6 +33,7 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -115,6 +116,33 @@ class PartitionsTest {
             }
         }
         return out;
+    }
+
+    @Test
+    void readCommittedStopsAtTheLastStableOffsetAndNamesTheAbortedTransactions() throws Exception {
+        PartitionLeader p0 = leader("orders", 0);
+        MemoryRecords open = MemoryRecords.withTransactionalRecords(Compression.NONE, 7L, (short) 0, 0,
+                new SimpleRecord("t1".getBytes(StandardCharsets.UTF_8)));
+        MemoryRecords aborted = MemoryRecords.withTransactionalRecords(Compression.NONE, 8L, (short) 0, 0,
+                new SimpleRecord("t2".getBytes(StandardCharsets.UTF_8)));
+        // A coordinator's write: a client's transactional batch needs its transaction coordinator first.
+        partitions.append(List.of(new Partitions.Write(p0, open), new Partitions.Write(p0, aborted)), AppendOrigin.COORDINATOR,
+                (short) -1, 1_000).get(5, TimeUnit.SECONDS);
+        append((short) 1, new Partitions.Write(p0, batch("plain")));
+        assertThat(p0.lastStableOffset()).isZero();
+        assertThat(p0.read(0, 1 << 20, true, IsolationLevel.READ_COMMITTED).records().isEmpty()).isTrue();
+
+        List<AppendResult> markers = partitions.writeMarkers(List.of(new Partitions.Marker(p0, 8L, (short) 0, 0, false),
+                new Partitions.Marker(p0, 7L, (short) 0, 0, true)), 1_000).get(5, TimeUnit.SECONDS);
+        assertThat(markers).extracting(AppendResult::baseOffset).containsExactly(3L, 4L);
+        assertThat(p0.lastStableOffset()).isEqualTo(5);
+
+        PartitionLeader.Read committed = p0.read(0, 1 << 20, true, IsolationLevel.READ_COMMITTED);
+        assertThat(committed.lastStableOffset()).isEqualTo(5);
+        assertThat(committed.abortedTransactions()).containsExactly(new PartitionLeader.AbortedTransaction(8, 1));
+        assertThat(values(committed)).as("the consumer filters; the broker returns every record").contains("t1", "t2", "plain");
+        assertThat(p0.read(0, 1 << 20, true, IsolationLevel.READ_UNCOMMITTED).abortedTransactions()).isNull();
+        assertThat(p0.read(4, 1 << 20, true, IsolationLevel.READ_COMMITTED).abortedTransactions()).isEmpty();
     }
 
     @Test

@@ -121,7 +121,10 @@ class ReplicaGroupFoldTest {
                 .map(r -> deletion ? r.error().name() : r.error() + " " + r.offset() + " " + r.logAppendTime()).toList();
     }
 
-    /** Everything a partition is: its readable records, offsets, leader epochs and producer state. */
+    /**
+     * Everything a partition is: its readable records, offsets, leader epochs, producer state, aborted
+     * transactions and last stable offset.
+     */
     private static Map<PartitionKey, String> state(ReplicaGroup group) throws Exception {
         Map<PartitionKey, String> out = new TreeMap<>(Comparator.comparing(PartitionKey::partition));
         for (PartitionReplica replica : group.partitions()) {
@@ -133,7 +136,8 @@ class ReplicaGroupFoldTest {
             replica.producers().encode(producers);
             out.put(replica.key(), log.logStartOffset() + ".." + log.logEndOffset() + " " + ByteBuffer.wrap(bytes(records)).hashCode()
                     + " epochs " + ByteBuffer.wrap(epochs.toArray()).hashCode() + " producers " + ByteBuffer.wrap(producers.toArray()).hashCode()
-                    + " (" + replica.producers().size() + ")");
+                    + " (" + replica.producers().size() + ") aborted " + log.abortedTxns(0, Long.MAX_VALUE)
+                    + " stable " + replica.lastStableOffset());
         }
         return out;
     }
@@ -212,13 +216,26 @@ class ReplicaGroupFoldTest {
                         new ReplicaGroupCommand.RemovePartitions(List.of(key(k))))),
                 Tuple.of(2, Combinators.combine(Arbitraries.integers().between(0, KEYS - 1),
                         Arbitraries.longs().between(-1, 12)).as((k, offset) -> (Draft) ts ->
-                        new ReplicaGroupCommand.DeleteRecords(List.of(key(k)), List.of(offset)))));
+                        new ReplicaGroupCommand.DeleteRecords(List.of(key(k)), List.of(offset)))),
+                Tuple.of(3, markers()));
         return Combinators.combine(draft, Arbitraries.longs().between(0, 90_000), Arbitraries.of(false, false, false, true))
                 .as(RawStep::new);
     }
 
-    /** One record batch for a partition, idempotent or not. */
-    private record Item(int key, long producerId, short epoch, int sequence, int records, boolean logAppendTime) {
+    /** One record batch for a partition: plain, idempotent, or in a transaction of its producer. */
+    private record Item(int key, long producerId, short epoch, int sequence, int records, boolean logAppendTime,
+                        boolean transactional) {
+    }
+
+    private Arbitrary<Draft> markers() {
+        Arbitrary<ReplicaGroupCommand.Marker> marker = Combinators.combine(
+                Arbitraries.integers().between(0, KEYS - 1),
+                Arbitraries.of(7L, 8L),
+                Arbitraries.of((short) 0, (short) 0, (short) 1),
+                Arbitraries.integers().between(0, 2),
+                Arbitraries.of(true, false)).as((k, producer, epoch, coordinatorEpoch, commit) ->
+                new ReplicaGroupCommand.Marker(key(k), producer, epoch, coordinatorEpoch, commit));
+        return marker.list().ofMinSize(1).ofMaxSize(3).map(list -> (Draft) ts -> new ReplicaGroupCommand.WriteMarkers(ts, list));
     }
 
     private Arbitrary<Draft> produce() {
@@ -228,7 +245,8 @@ class ReplicaGroupFoldTest {
                 Arbitraries.of((short) 0, (short) 0, (short) 1),
                 Arbitraries.of(0, 0, 1, 2, 3, 4, 6),
                 Arbitraries.integers().between(1, 3),
-                Arbitraries.of(false, false, true)).as(Item::new);
+                Arbitraries.of(false, false, true),
+                Arbitraries.of(false, true)).as(Item::new);
         return item.list().ofMinSize(1).ofMaxSize(3).map(items -> (Draft) ts -> {
             List<ReplicaGroupCommand.ProduceItem> built = new ArrayList<>();
             for (Item i : items) {
@@ -242,7 +260,7 @@ class ReplicaGroupFoldTest {
         boolean idempotent = i.producerId() >= 0;
         MemoryRecordsBuilder b = MemoryRecords.builder(ByteBuffer.allocate(512), RecordBatch.MAGIC_VALUE_V2, Compression.NONE,
                 TimestampType.CREATE_TIME, 0, timestampMs, i.producerId(), idempotent ? i.epoch() : -1,
-                idempotent ? i.sequence() : -1, false, -1);
+                idempotent ? i.sequence() : -1, idempotent && i.transactional(), -1);
         for (int r = 0; r < i.records(); r++) {
             b.append(timestampMs - 1_000 + r, ("k" + r).getBytes(), ("value-" + r + "-" + timestampMs).getBytes());
         }

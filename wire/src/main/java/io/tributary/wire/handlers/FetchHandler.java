@@ -95,6 +95,12 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     PartitionLeader.Read data = leader.read(p.fetchOffset(), Math.max(limit, 0), total == 0, isolation);
                     pd.setHighWatermark(data.highWatermark()).setLastStableOffset(data.lastStableOffset())
                             .setLogStartOffset(data.logStartOffset());
+                    if (data.abortedTransactions() != null) {
+                        for (PartitionLeader.AbortedTransaction txn : data.abortedTransactions()) {
+                            pd.abortedTransactions().add(new FetchResponseData.AbortedTransaction()
+                                    .setProducerId(txn.producerId()).setFirstOffset(txn.firstOffset()));
+                        }
+                    }
                     if (!data.records().isEmpty()) {
                         pd.setRecords(data.records());
                         total += data.records().sizeInBytes();

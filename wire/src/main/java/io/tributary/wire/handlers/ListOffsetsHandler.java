@@ -70,7 +70,9 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
                 r.setErrorCode(Errors.INVALID_REQUEST.code());
                 return;
             } else {
-                found = leader.offsetForTimestamp(timestamp);
+                // Never an offset a read_committed consumer could not read yet.
+                long readable = isolation == IsolationLevel.READ_COMMITTED ? leader.lastStableOffset() : leader.highWatermark();
+                found = leader.offsetForTimestamp(timestamp).filter(f -> f.offset() < readable);
             }
             found.ifPresent(f -> r.setOffset(f.offset()).setTimestamp(f.timestamp()).setLeaderEpoch(f.leaderEpoch()));
         } catch (ApiException e) {
