@@ -2,10 +2,14 @@ package io.tributary.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
 
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -67,6 +71,26 @@ class KafkaCliToolsTest {
                 .mapToObj(i -> "Offset:" + i + "\torigin:console\tkey-" + i + "\tvalue " + i).toList();
         assertThat(consumed.stdoutLines()).containsExactlyElementsOf(expected);
         assertThat(consumed.stderr()).contains("Processed a total of " + count + " messages");
+    }
+
+    @Test
+    void transactionsCommandDescribesAPartitionsProducers() {
+        String topic = Clients.uniqueTopic("cli-producers");
+        assertSucceeded(topicCommand("--create", "--topic", topic, "--partitions", "1", "--replication-factor", "1"));
+        long producerId;
+        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(BROKER.bootstrap())) {
+            for (int i = 0; i < 5; i++) {
+                Clients.await(producer.send(new ProducerRecord<>(topic, 0, null, ("v" + i).getBytes(StandardCharsets.UTF_8))));
+            }
+            producerId = Clients.await(BROKER.admin().describeProducers(List.of(new TopicPartition(topic, 0)))
+                    .partitionResult(new TopicPartition(topic, 0))).activeProducers().get(0).producerId();
+        }
+
+        Command.Result described = JavaMain.run("org.apache.kafka.tools.TransactionsCommand", null, TOOL_TIMEOUT,
+                "--bootstrap-server", BROKER.bootstrap(), "describe-producers", "--topic", topic, "--partition", "0");
+        assertSucceeded(described);
+        // ProducerId, ProducerEpoch, LatestCoordinatorEpoch, LastSequence, LastTimestamp, CurrentTransactionStartOffset
+        assertThat(described.stdout()).containsPattern("(?m)^" + producerId + "\\s+0\\s+-1\\s+4\\s+\\d+\\s+None\\s*$");
     }
 
     private static Command.Result topicCommand(String... args) {

@@ -24,6 +24,7 @@ import io.tributary.wire.handlers.DeleteRecordsHandler;
 import io.tributary.wire.handlers.DeleteGroupsHandler;
 import io.tributary.wire.handlers.DeleteTopicsHandler;
 import io.tributary.wire.handlers.DescribeGroupsHandler;
+import io.tributary.wire.handlers.DescribeProducersHandler;
 import io.tributary.wire.handlers.FindCoordinatorHandler;
 import io.tributary.wire.handlers.HeartbeatHandler;
 import io.tributary.wire.handlers.JoinGroupHandler;
@@ -129,6 +130,7 @@ public final class Broker implements Closeable {
                 new IncrementalAlterConfigsHandler(topics),
                 new AlterConfigsHandler(topics),
                 new DeleteRecordsHandler(partitions),
+                new DescribeProducersHandler(partitions),
                 new FindCoordinatorHandler(internalTopics, partitions, cluster),
                 new JoinGroupHandler(groups),
                 new SyncGroupHandler(groups),

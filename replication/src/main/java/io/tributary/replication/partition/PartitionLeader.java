@@ -56,6 +56,15 @@ public final class PartitionLeader {
     public record AbortedTransaction(long producerId, long firstOffset) {
     }
 
+    /**
+     * A producer the partition remembers, as DescribeProducers shows it: its epoch, last sequence and
+     * last write, the epoch of the coordinator that last ended one of its transactions (-1 if none did) and
+     * where its open transaction began (-1 if none is open).
+     */
+    public record ActiveProducer(long producerId, short epoch, int lastSequence, long lastTimestamp, int coordinatorEpoch,
+                                 long txnStartOffset) {
+    }
+
     /** A record found by timestamp: its timestamp, offset and the leader epoch that wrote it. */
     public record ListedOffset(long timestamp, long offset, int leaderEpoch) {
     }
@@ -120,6 +129,12 @@ public final class PartitionLeader {
         } catch (IOException e) {
             throw storageError("read", e);
         }
+    }
+
+    /** Every producer the partition remembers. */
+    public List<ActiveProducer> activeProducers() {
+        return replica.describeProducers().stream().map(p -> new ActiveProducer(p.producerId(), p.epoch(), p.lastSequence(),
+                p.lastTimestamp(), p.coordinatorEpoch(), p.txnFirstOffset())).toList();
     }
 
     /** The first record with a timestamp at or after {@code timestamp}, if there is one. */

@@ -24,7 +24,10 @@ class ReplicaGroupCommandTest {
             new ReplicaGroupCommand.AddPartitions(List.of(new ReplicaGroupCommand.NewPartition(A, "orders", Map.of()),
                     new ReplicaGroupCommand.NewPartition(B, "payments", Map.of("retention.ms", "100", "cleanup.policy", "compact")))),
             new ReplicaGroupCommand.RemovePartitions(List.of(A, B)),
-            new ReplicaGroupCommand.DeleteRecords(List.of(A, B), List.of(-1L, 42L)));
+            new ReplicaGroupCommand.DeleteRecords(List.of(A, B), List.of(-1L, 42L)),
+            new ReplicaGroupCommand.WriteMarkers(1_700_000_000_456L, List.of(
+                    new ReplicaGroupCommand.Marker(A, 7L, (short) 3, 12, true),
+                    new ReplicaGroupCommand.Marker(B, 8L, (short) 0, 0, false))));
 
     @Test
     void everyKindOfEntryRoundTrips() {
