@@ -119,49 +119,44 @@ public final class ReplicaGroup {
     }
 
     private void produce(ReplicaGroupCommand.Produce p, int epoch, List<PartitionResult> results) {
-        Set<PartitionKey> grown = new HashSet<>();
-        for (ReplicaGroupCommand.ProduceItem item : p.items()) {
-            PartitionReplica replica = partitions.get(item.key());
-            if (replica == null) {
-                results.add(PartitionResult.error(Errors.UNKNOWN_TOPIC_OR_PARTITION, null));
-                continue;
-            }
-            try {
-                PartitionResult result = replica.append(copyToScratch(item.batch()), epoch, item.logAppendTime(), p.timestampMs());
-                results.add(result);
-                if (result.error() == Errors.NONE) {
-                    grown.add(item.key());
-                }
-            } catch (IOException e) {
-                LOG.error("append to {} failed", replica, e);
-                results.add(PartitionResult.error(Errors.KAFKA_STORAGE_ERROR, e.getMessage()));
-            }
-        }
+        writeEach(p.items(), ReplicaGroupCommand.ProduceItem::key, results, (replica, item) ->
+                replica.append(copyToScratch(item.batch()), epoch, item.logAppendTime(), p.timestampMs()));
         if (p.timestampMs() - lastExpiryCheckMs > PRODUCER_EXPIRY_CHECK_MS) {
             lastExpiryCheckMs = p.timestampMs();
             for (PartitionReplica replica : partitions.values()) {
                 replica.producers().expire(p.timestampMs() - producerExpirationMs);
             }
         }
-        grown.forEach(onAppend);
     }
 
     private void writeMarkers(ReplicaGroupCommand.WriteMarkers m, int epoch, List<PartitionResult> results) {
+        writeEach(m.markers(), ReplicaGroupCommand.Marker::key, results,
+                (replica, marker) -> replica.writeMarker(marker, epoch, m.timestampMs()));
+    }
+
+    /** One item's write to its partition's replica. */
+    private interface PartitionWrite<T> {
+        PartitionResult write(PartitionReplica replica, T item) throws IOException;
+    }
+
+    /** Writes each item to its partition, a result per item, then tells of every partition that grew. */
+    private <T> void writeEach(List<T> items, Function<T, PartitionKey> keyOf, List<PartitionResult> results,
+                               PartitionWrite<T> write) {
         Set<PartitionKey> grown = new HashSet<>();
-        for (ReplicaGroupCommand.Marker marker : m.markers()) {
-            PartitionReplica replica = partitions.get(marker.key());
+        for (T item : items) {
+            PartitionReplica replica = partitions.get(keyOf.apply(item));
             if (replica == null) {
                 results.add(PartitionResult.error(Errors.UNKNOWN_TOPIC_OR_PARTITION, null));
                 continue;
             }
             try {
-                PartitionResult result = replica.writeMarker(marker, epoch, m.timestampMs());
+                PartitionResult result = write.write(replica, item);
                 results.add(result);
                 if (result.error() == Errors.NONE) {
-                    grown.add(marker.key());
+                    grown.add(replica.key());
                 }
             } catch (IOException e) {
-                LOG.error("writing a transaction marker to {} failed", replica, e);
+                LOG.error("writing to {} failed", replica, e);
                 results.add(PartitionResult.error(Errors.KAFKA_STORAGE_ERROR, e.getMessage()));
             }
         }
