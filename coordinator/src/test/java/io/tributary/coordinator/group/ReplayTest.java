@@ -1,5 +1,6 @@
 package io.tributary.coordinator.group;
 
+import io.tributary.coordinator.runtime.TestSink;
 import io.tributary.coordinator.runtime.CoordinatorRecord;
 import io.tributary.replication.codec.MalformedEncodingException;
 import org.apache.kafka.common.TopicPartition;

@@ -1,9 +1,4 @@
-package io.tributary.coordinator.group;
-
-import io.tributary.coordinator.runtime.CoordinatorRecord;
-import io.tributary.coordinator.runtime.CoordinatorResult;
-import io.tributary.coordinator.runtime.CoordinatorRuntime;
-import io.tributary.coordinator.runtime.CoordinatorShard;
+package io.tributary.coordinator.runtime;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -17,7 +12,7 @@ import java.util.function.Consumer;
  * "committed" by replaying them into the shard (at once, or when the test says so) before the response
  * goes out, and can be made to fail, which the shard hears of through {@link CoordinatorShard#writeFailed}.
  */
-final class TestSink {
+public final class TestSink {
     /** Records waiting to be committed, and what to do once they are or once they failed. */
     private record Append(List<CoordinatorRecord> records, Runnable committed, Consumer<RuntimeException> failed) {
     }
@@ -27,15 +22,15 @@ final class TestSink {
     private RuntimeException failNext;
     private final Deque<Append> held = new ArrayDeque<>();
     /** Every committed record, in log order. */
-    final List<CoordinatorRecord> log = new ArrayList<>();
-    int appends;
+    public final List<CoordinatorRecord> log = new ArrayList<>();
+    public int appends;
 
-    void attach(CoordinatorShard shard) {
+    public void attach(CoordinatorShard shard) {
         this.shard = shard;
     }
 
     /** Writes a result's records as the runtime would; completes with the response (or the failure's response). */
-    <T> CompletableFuture<T> run(CoordinatorResult<T> result) {
+    public <T> CompletableFuture<T> run(CoordinatorResult<T> result) {
         if (result.records().isEmpty()) {
             return CompletableFuture.completedFuture(result.response());
         }
@@ -51,28 +46,28 @@ final class TestSink {
     }
 
     /** Writes what a timer task produced. */
-    void writeTimerRecords(List<CoordinatorRecord> records) {
+    public void writeTimerRecords(List<CoordinatorRecord> records) {
         if (!records.isEmpty()) {
             write(records, () -> { }, e -> { });
         }
     }
 
     /** From now on writes wait for {@link #commitHeld} or {@link #failHeld}. */
-    void hold() {
+    public void hold() {
         holding = true;
     }
 
-    void release() {
+    public void release() {
         holding = false;
         commitHeld();
     }
 
     /** The next write fails with this exception without being written. */
-    void failNext(RuntimeException e) {
+    public void failNext(RuntimeException e) {
         failNext = e;
     }
 
-    int heldCount() {
+    public int heldCount() {
         return held.size();
     }
 
@@ -91,14 +86,14 @@ final class TestSink {
     }
 
     /** Commits and replays every held write, in order, and answers it. */
-    void commitHeld() {
+    public void commitHeld() {
         while (!held.isEmpty()) {
             commit(held.poll());
         }
     }
 
     /** Fails every held write without writing it. */
-    void failHeld(RuntimeException e) {
+    public void failHeld(RuntimeException e) {
         while (!held.isEmpty()) {
             fail(held.poll(), e);
         }
