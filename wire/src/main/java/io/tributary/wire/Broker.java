@@ -2,8 +2,10 @@ package io.tributary.wire;
 
 import io.tributary.coordinator.GroupCoordinator;
 import io.tributary.coordinator.ProducerIdManager;
+import io.tributary.coordinator.TransactionCoordinator;
 import io.tributary.coordinator.group.GroupConfig;
 import io.tributary.coordinator.runtime.ReplicatedInternalTopic;
+import io.tributary.coordinator.txn.TransactionConfig;
 import io.tributary.replication.Replication;
 import io.tributary.replication.ReplicationConfig;
 import io.tributary.replication.metadata.MetadataService;
@@ -13,41 +15,51 @@ import io.tributary.wire.admin.InternalTopics;
 import io.tributary.wire.admin.TopicService;
 import io.tributary.wire.api.ApiHandler;
 import io.tributary.wire.api.ApiRegistry;
+import io.tributary.wire.client.BrokerChannels;
 import io.tributary.wire.config.BrokerConfig;
 import io.tributary.wire.config.TopicConfigDescriber;
 import io.tributary.wire.config.TopicConfigs;
+import io.tributary.wire.handlers.AddPartitionsToTxnHandler;
 import io.tributary.wire.handlers.AlterConfigsHandler;
 import io.tributary.wire.handlers.ApiVersionsHandler;
 import io.tributary.wire.handlers.CreatePartitionsHandler;
 import io.tributary.wire.handlers.CreateTopicsHandler;
-import io.tributary.wire.handlers.DeleteRecordsHandler;
 import io.tributary.wire.handlers.DeleteGroupsHandler;
+import io.tributary.wire.handlers.DeleteRecordsHandler;
 import io.tributary.wire.handlers.DeleteTopicsHandler;
+import io.tributary.wire.handlers.DescribeClusterHandler;
+import io.tributary.wire.handlers.DescribeConfigsHandler;
 import io.tributary.wire.handlers.DescribeGroupsHandler;
 import io.tributary.wire.handlers.DescribeProducersHandler;
+import io.tributary.wire.handlers.DescribeTransactionsHandler;
+import io.tributary.wire.handlers.EndTxnHandler;
+import io.tributary.wire.handlers.FetchHandler;
 import io.tributary.wire.handlers.FindCoordinatorHandler;
 import io.tributary.wire.handlers.HeartbeatHandler;
+import io.tributary.wire.handlers.IncrementalAlterConfigsHandler;
+import io.tributary.wire.handlers.InitProducerIdHandler;
 import io.tributary.wire.handlers.JoinGroupHandler;
 import io.tributary.wire.handlers.LeaveGroupHandler;
 import io.tributary.wire.handlers.ListGroupsHandler;
+import io.tributary.wire.handlers.ListOffsetsHandler;
+import io.tributary.wire.handlers.ListTransactionsHandler;
+import io.tributary.wire.handlers.MetadataHandler;
 import io.tributary.wire.handlers.OffsetCommitHandler;
 import io.tributary.wire.handlers.OffsetDeleteHandler;
 import io.tributary.wire.handlers.OffsetFetchHandler;
-import io.tributary.wire.handlers.SyncGroupHandler;
-import io.tributary.wire.handlers.DescribeClusterHandler;
-import io.tributary.wire.handlers.DescribeConfigsHandler;
-import io.tributary.wire.handlers.FetchHandler;
-import io.tributary.wire.handlers.IncrementalAlterConfigsHandler;
-import io.tributary.wire.handlers.InitProducerIdHandler;
-import io.tributary.wire.handlers.ListOffsetsHandler;
-import io.tributary.wire.handlers.MetadataHandler;
 import io.tributary.wire.handlers.OffsetForLeaderEpochHandler;
 import io.tributary.wire.handlers.ProduceHandler;
+import io.tributary.wire.handlers.SyncGroupHandler;
+import io.tributary.wire.handlers.WriteTxnMarkersHandler;
 import io.tributary.wire.metrics.BrokerMetrics;
 import io.tributary.wire.server.KafkaServer;
+import io.tributary.wire.txn.TxnMarkers;
+import io.tributary.wire.txn.TxnVerifier;
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +79,10 @@ public final class Broker implements Closeable {
     });
     private final Replication replication;
     private final GroupCoordinator groups;
+    private final ProducerIdManager producerIds;
+    private final BrokerChannels channels;
+    private final TxnMarkers markers;
+    private final TransactionCoordinator transactions;
     private KafkaServer server;
     private ApiRegistry registry;
     private int port;
@@ -79,8 +95,21 @@ public final class Broker implements Closeable {
                 config.getLong(BrokerConfig.REPLICA_LAG_TIME_MAX_MS), config.get(BrokerConfig.RAFT_JOIN), config.ratisProperties());
         this.replication = new Replication(replicationConfig, overrides -> TopicConfigs.effective(overrides, config),
                 config.getLong(BrokerConfig.PRODUCER_ID_EXPIRATION_MS));
+        MetadataService metadata = replication.metadata();
         this.groups = new GroupCoordinator(new ReplicatedInternalTopic(GroupCoordinator.TOPIC, replication.partitions(),
-                replication.metadata()::image), GroupConfig.from(config.all()));
+                metadata::image), GroupConfig.from(config.all()));
+        this.producerIds = new ProducerIdManager(metadata::allocateProducerIds);
+        this.channels = new BrokerChannels(id -> Optional.ofNullable(metadata.image().brokers().get(id))
+                .map(b -> new InetSocketAddress(b.host(), b.port())), config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES));
+        this.markers = new TxnMarkers(replication.partitions(), metadata::image, channels, config.nodeId());
+        this.transactions = new TransactionCoordinator(new ReplicatedInternalTopic(TransactionCoordinator.TOPIC,
+                replication.partitions(), metadata::image), transactionConfig(config), producerIds::nextIdNow, markers);
+    }
+
+    private static TransactionConfig transactionConfig(BrokerConfig config) {
+        return new TransactionConfig(config.getInt(BrokerConfig.TRANSACTION_MAX_TIMEOUT_MS),
+                config.getLong(BrokerConfig.TRANSACTIONAL_ID_EXPIRATION_MS), config.getLong(BrokerConfig.TRANSACTION_ABORT_INTERVAL_MS),
+                config.getLong(BrokerConfig.TRANSACTION_REMOVE_EXPIRED_INTERVAL_MS));
     }
 
     /** Binds the listener, starts replication, registers this broker; returns when it serves. */
@@ -121,11 +150,17 @@ public final class Broker implements Closeable {
                 new CreateTopicsHandler(topics, describer),
                 new DeleteTopicsHandler(topics),
                 new CreatePartitionsHandler(topics),
-                new ProduceHandler(partitions, metrics),
+                new ProduceHandler(partitions, new TxnVerifier(transactions, partitions, metadata::image, channels,
+                        config.nodeId()), metrics),
                 new FetchHandler(partitions, metrics),
                 new ListOffsetsHandler(partitions),
                 new OffsetForLeaderEpochHandler(partitions),
-                new InitProducerIdHandler(new ProducerIdManager(metadata::allocateProducerIds)),
+                new InitProducerIdHandler(producerIds, transactions),
+                new AddPartitionsToTxnHandler(transactions, metadata::image),
+                new EndTxnHandler(transactions),
+                new WriteTxnMarkersHandler(markers),
+                new DescribeTransactionsHandler(transactions),
+                new ListTransactionsHandler(transactions),
                 new DescribeConfigsHandler(describer, () -> metadata.image().topics(), config.nodeId()),
                 new IncrementalAlterConfigsHandler(topics),
                 new AlterConfigsHandler(topics),
@@ -160,6 +195,8 @@ public final class Broker implements Closeable {
         }
         scheduler.shutdownNow();
         groups.close();
+        transactions.close();
+        channels.close();
         replication.close();
         metrics.close();
     }

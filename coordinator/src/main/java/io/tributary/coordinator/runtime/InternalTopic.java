@@ -13,6 +13,9 @@ public interface InternalTopic {
     /** Whether this broker leads the partition and holds its replica. */
     boolean isLeader(int partition);
 
+    /** The partition's leader epoch while this broker leads it, else -1. */
+    int leaderEpoch(int partition);
+
     /**
      * The partition's records from its log start on, in order, read as they are iterated, for loading a
      * shard; empty when this broker does not lead the partition. Iterating fails with a Kafka exception

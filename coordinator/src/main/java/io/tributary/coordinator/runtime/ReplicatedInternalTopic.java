@@ -54,6 +54,12 @@ public final class ReplicatedInternalTopic implements InternalTopic {
     }
 
     @Override
+    public int leaderEpoch(int partition) {
+        Partitions.Lookup lookup = partitions.leader(topic, partition);
+        return lookup.found() ? lookup.leader().leaderEpoch() : -1;
+    }
+
+    @Override
     public Optional<Iterator<CoordinatorRecord>> records(int partition) {
         Partitions.Lookup lookup = partitions.leader(topic, partition);
         return lookup.found() ? Optional.of(new Replay(lookup.leader())) : Optional.empty();
@@ -100,7 +106,8 @@ public final class ReplicatedInternalTopic implements InternalTopic {
 
     /**
      * The keyed records of a partition from its log start to the high watermark as of the start, read a
-     * megabyte at a time. A log start that moves on meanwhile (compaction) restarts the read from there.
+     * megabyte at a time, without transaction markers. A log start that moves on meanwhile (compaction)
+     * restarts the read from there.
      */
     private static final class Replay implements Iterator<CoordinatorRecord> {
         private final PartitionLeader partition;
@@ -143,6 +150,10 @@ public final class ReplicatedInternalTopic implements InternalTopic {
                 return;
             }
             for (RecordBatch batch : MemoryRecords.readableRecords(read.records().copy()).batches()) {
+                if (batch.isControlBatch()) {
+                    next = batch.lastOffset() + 1;
+                    continue;
+                }
                 for (Record r : batch) {
                     if (r.offset() >= next && r.offset() < end && r.hasKey()) {
                         buffered.add(new CoordinatorRecord(copy(r.key()), r.hasValue() ? copy(r.value()) : null));

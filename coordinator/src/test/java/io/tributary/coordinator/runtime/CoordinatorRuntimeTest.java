@@ -108,6 +108,11 @@ class CoordinatorRuntimeTest {
         }
 
         @Override
+        public int leaderEpoch(int partition) {
+            return leader ? 0 : -1;
+        }
+
+        @Override
         public synchronized Optional<Iterator<CoordinatorRecord>> records(int partition) {
             return Optional.of(List.copyOf(records).iterator());
         }

@@ -75,8 +75,9 @@ public final class BatchValidator {
         if (batch.isControlBatch()) {
             return Result.error(Errors.INVALID_RECORD, "Clients may not write control batches (" + topicPartition + ")");
         }
-        if (batch.isTransactional()) {
-            return Result.error(Errors.TRANSACTIONAL_ID_NOT_FOUND, "Transactions are not supported yet (" + topicPartition + ")");
+        if (batch.isTransactional() && (batch.producerId() < 0 || batch.baseSequence() < 0)) {
+            return Result.error(Errors.INVALID_RECORD, "A transactional batch needs a producer id and a sequence ("
+                    + topicPartition + ")");
         }
         ByteBuffer bytes = records.buffer().duplicate();
         bytes.limit(bytes.position() + batch.sizeInBytes());

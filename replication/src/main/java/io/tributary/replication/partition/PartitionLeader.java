@@ -3,6 +3,7 @@ package io.tributary.replication.partition;
 import io.tributary.replication.replica.LeaderEpochCache;
 import io.tributary.replication.replica.PartitionKey;
 import io.tributary.replication.replica.PartitionReplica;
+import io.tributary.replication.replica.ProducerStateTable;
 import io.tributary.storage.AbortedTxn;
 import io.tributary.storage.FileSlice;
 import io.tributary.storage.PartitionLog;
@@ -63,6 +64,13 @@ public final class PartitionLeader {
      */
     public record ActiveProducer(long producerId, short epoch, int lastSequence, long lastTimestamp, int coordinatorEpoch,
                                  long txnStartOffset) {
+    }
+
+    /**
+     * A producer's transaction in this partition, as its leader checks it before a transactional batch:
+     * the producer's epoch here, whether its transaction is open here, and the offset of its last marker.
+     */
+    public record ProducerTxn(short epoch, boolean open, long lastMarkerOffset) {
     }
 
     /** A record found by timestamp: its timestamp, offset and the leader epoch that wrote it. */
@@ -129,6 +137,11 @@ public final class PartitionLeader {
         } catch (IOException e) {
             throw storageError("read", e);
         }
+    }
+
+    public ProducerTxn producerTxn(long producerId) {
+        ProducerStateTable.TxnView view = replica.txnView(producerId);
+        return new ProducerTxn(view.epoch(), view.open(), view.lastMarkerOffset());
     }
 
     /** Every producer the partition remembers. */

@@ -8,8 +8,10 @@ import io.tributary.replication.metadata.TopicRef;
 import io.tributary.replication.replica.PartitionKey;
 import io.tributary.replication.replica.PartitionReplica;
 import io.tributary.replication.replica.PartitionResult;
+import io.tributary.replication.replica.ProducerStateTable;
 import io.tributary.replication.replica.ReplicaGroupCommand;
 import io.tributary.replication.replica.ReplicaGroups;
+import io.tributary.storage.BatchHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -69,8 +71,20 @@ public final class Partitions {
         }
     }
 
-    /** One partition's records for {@link #append}. */
-    public record Write(PartitionLeader partition, MemoryRecords records) {
+    /**
+     * One partition's records for {@link #append}. A client's transactional batch must say what its
+     * producer's transaction was verified against (see {@link PartitionLeader.ProducerTxn}); it is refused
+     * with INVALID_TXN_STATE otherwise, and when a marker for the producer came in between.
+     */
+    public record Write(PartitionLeader partition, MemoryRecords records, long expectedMarker) {
+        public Write(PartitionLeader partition, MemoryRecords records) {
+            this(partition, records, ProducerStateTable.UNCHECKED);
+        }
+
+        /** A transactional batch whose transaction the coordinator confirmed while the producer's last marker was here. */
+        public static Write verified(PartitionLeader partition, MemoryRecords records, PartitionLeader.ProducerTxn seen) {
+            return new Write(partition, records, seen.lastMarkerOffset());
+        }
     }
 
     /** A commit or abort marker from the transaction coordinator in {@code coordinatorEpoch}, for {@link #writeMarkers}. */
@@ -155,8 +169,15 @@ public final class Partitions {
                     continue;
                 }
                 batch = valid.batch();
+                boolean transactional = BatchHeader.isTransactional(batch, batch.position());
+                if (transactional && writes.get(i).expectedMarker() == ProducerStateTable.UNCHECKED) {
+                    results[i] = AppendResult.error(Errors.INVALID_TXN_STATE, "a transactional batch for " + partition
+                            + " that its transaction coordinator did not confirm");
+                    continue;
+                }
             }
-            entries.add(i, partition.group(), new ReplicaGroupCommand.ProduceItem(partition.key(), rules.logAppendTime(), batch),
+            entries.add(i, partition.group(), new ReplicaGroupCommand.ProduceItem(partition.key(), rules.logAppendTime(),
+                    writes.get(i).expectedMarker(), batch),
                     batch.remaining());
         }
         return entries.submit(items -> new ReplicaGroupCommand.Produce(now, items), timeoutMs,

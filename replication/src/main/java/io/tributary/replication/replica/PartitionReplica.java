@@ -58,6 +58,11 @@ public final class PartitionReplica {
         return producers;
     }
 
+    /** A producer's transaction here, for the check before its transactional batch. */
+    public ProducerStateTable.TxnView txnView(long producerId) {
+        return producers.txnView(producerId);
+    }
+
     /** The producers this partition remembers, with their open transactions. */
     public List<ProducerStateTable.ProducerView> describeProducers() {
         return producers.describe();
@@ -90,8 +95,11 @@ public final class PartitionReplica {
      * Appends one validated batch held in {@code batch} (position to limit, writable): assigns its
      * offsets at the log end, stamps the leader epoch (and LogAppendTime if asked), after the producer
      * checks. A duplicate of one of the producer's last batches answers with the original offset.
+     *
+     * @param expectedMarker for a transactional batch, see {@link ProducerStateTable#UNCHECKED}
      */
-    PartitionResult append(ByteBuffer batch, int epoch, boolean logAppendTime, long timestampMs) throws IOException {
+    PartitionResult append(ByteBuffer batch, int epoch, boolean logAppendTime, long timestampMs, long expectedMarker)
+            throws IOException {
         int pos = batch.position();
         long producerId = BatchHeader.producerId(batch, pos);
         short producerEpoch = BatchHeader.producerEpoch(batch, pos);
@@ -100,7 +108,8 @@ public final class PartitionReplica {
         boolean idempotent = producerId >= 0 && firstSeq >= 0;
         boolean transactional = BatchHeader.isTransactional(batch, pos);
         if (idempotent) {
-            ProducerStateTable.Verdict verdict = producers.check(producerId, producerEpoch, firstSeq, lastSeq, transactional);
+            ProducerStateTable.Verdict verdict = producers.check(producerId, producerEpoch, firstSeq, lastSeq, transactional,
+                    expectedMarker);
             if (verdict.error() != Errors.NONE) {
                 return PartitionResult.error(verdict.error(), null);
             }
@@ -148,7 +157,8 @@ public final class PartitionReplica {
         log.append(MemoryRecords.withEndTransactionMarker(offset, timestampMs, epoch, marker.producerId(),
                 marker.producerEpoch(), new EndTransactionMarker(type, marker.coordinatorEpoch())).buffer());
         epochs.assign(epoch, offset);
-        long first = producers.endTxn(marker.producerId(), marker.producerEpoch(), marker.coordinatorEpoch(), timestampMs);
+        long first = producers.endTxn(marker.producerId(), marker.producerEpoch(), marker.coordinatorEpoch(), offset,
+                timestampMs);
         long unstable = producers.firstUnstableOffset();
         if (!marker.commit() && first >= 0) {
             log.appendAbortedTxn(new AbortedTxn(marker.producerId(), first, offset, unstable < 0 ? offset + 1 : unstable));

@@ -14,14 +14,15 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * Producer state of one partition, checked in Raft order on every replica, as Kafka keeps it: per
- * producer id its epoch, its last five batches (sequence range, offsets), the coordinator epoch of the
- * last transaction marker it got, and the first offset of its open transaction, if one is open.
+ * producer id its epoch, its last five batches (sequence range, offsets), the coordinator epoch and offset
+ * of the last transaction marker it got, and the first offset of its open transaction, if one is open.
  *
  * <p>Changed only by the replica group's apply thread; {@link #describe()} may run on any thread.
  *
  * <p>In a replica group snapshot: count:int32, then per producer: producerId:int64 epoch:int16
- * lastTimestamp:int64 coordinatorEpoch:int32 txnFirstOffset:int64 (these two from snapshot version 2;
- * -1 for none) count:int32 (firstSeq:int32 lastSeq:int32 firstOffset:int64 timestamp:int64)*.
+ * lastTimestamp:int64 coordinatorEpoch:int32 txnFirstOffset:int64 (these two from snapshot version 2)
+ * lastMarkerOffset:int64 (from version 3; -1 for none) count:int32 (firstSeq:int32 lastSeq:int32
+ * firstOffset:int64 timestamp:int64)*.
  */
 public final class ProducerStateTable {
     static final int MAX_BATCHES = 5;
@@ -34,6 +35,7 @@ public final class ProducerStateTable {
         short epoch;
         int coordinatorEpoch = -1;
         long txnFirstOffset = -1;
+        long lastMarkerOffset = -1;
         long lastTimestamp;
         final Deque<BatchMeta> batches = new ArrayDeque<>();
 
@@ -59,14 +61,38 @@ public final class ProducerStateTable {
         }
     }
 
+    /**
+     * What a transactional batch of the producer expects to find, as its leader saw it before asking the
+     * transaction coordinator: the offset of the producer's last marker. A batch checked against it is
+     * refused if a marker came in between (the transaction it was verified for has ended: KIP-890's
+     * verification guard); {@link #UNCHECKED} skips the check (entries written before it existed).
+     */
+    public static final long UNCHECKED = Long.MIN_VALUE;
+
+    /** A producer's transaction as its partition leader sees it: open or not, and its last marker (-1 if none). */
+    public record TxnView(short epoch, long txnFirstOffset, long lastMarkerOffset) {
+        public boolean open() {
+            return txnFirstOffset >= 0;
+        }
+    }
+
     /** One producer as DescribeProducers shows it; {@code txnFirstOffset} is -1 without an open transaction. */
     public record ProducerView(long producerId, short epoch, int lastSequence, long lastTimestamp, int coordinatorEpoch,
                                long txnFirstOffset) {
     }
 
-    /** Checks a batch of records from {@code producerId} against the state, without changing it. */
-    public synchronized Verdict check(long producerId, short epoch, int firstSeq, int lastSeq, boolean transactional) {
+    /**
+     * Checks a batch of records from {@code producerId} against the state, without changing it.
+     *
+     * @param expectedMarker for a transactional batch, the producer's last marker offset its leader verified
+     *                       against (see {@link #UNCHECKED})
+     */
+    public synchronized Verdict check(long producerId, short epoch, int firstSeq, int lastSeq, boolean transactional,
+                                      long expectedMarker) {
         Producer p = producers.get(producerId);
+        if (transactional && expectedMarker != UNCHECKED && expectedMarker != (p == null ? -1 : p.lastMarkerOffset)) {
+            return Verdict.reject(Errors.INVALID_TXN_STATE);
+        }
         if (p == null) {
             // Unknown producer (new, or its state expired): any sequence is accepted, as in Kafka.
             return Verdict.APPEND;
@@ -133,11 +159,12 @@ public final class ProducerStateTable {
         return Errors.NONE;
     }
 
-    /** Records an appended marker; returns the first offset of the transaction it ended, -1 if none was open. */
-    public synchronized long endTxn(long producerId, short epoch, int coordinatorEpoch, long timestamp) {
+    /** Records a marker appended at {@code offset}; returns the first offset of the transaction it ended, -1 if none was open. */
+    public synchronized long endTxn(long producerId, short epoch, int coordinatorEpoch, long offset, long timestamp) {
         Producer p = producers.computeIfAbsent(producerId, id -> new Producer());
         bumpEpoch(p, epoch);
         p.coordinatorEpoch = coordinatorEpoch;
+        p.lastMarkerOffset = offset;
         p.lastTimestamp = timestamp;
         long first = p.txnFirstOffset;
         if (first >= 0) {
@@ -145,6 +172,12 @@ public final class ProducerStateTable {
             p.txnFirstOffset = -1;
         }
         return first;
+    }
+
+    /** The producer's transaction here, for its leader's check before a transactional batch. */
+    public synchronized TxnView txnView(long producerId) {
+        Producer p = producers.get(producerId);
+        return p == null ? new TxnView((short) -1, -1, -1) : new TxnView(p.epoch, p.txnFirstOffset, p.lastMarkerOffset);
     }
 
     /** The first offset of the earliest open transaction, -1 if none is open. */
@@ -169,6 +202,9 @@ public final class ProducerStateTable {
                 openTxns.remove(p.txnFirstOffset);
                 p.txnFirstOffset = -1;
             }
+            if (p.lastMarkerOffset >= offset) {
+                p.lastMarkerOffset = -1;
+            }
             if (p.batches.isEmpty() && p.txnFirstOffset < 0 && p.coordinatorEpoch < 0) {
                 it.remove();
             }
@@ -191,24 +227,27 @@ public final class ProducerStateTable {
         w.putInt(producers.size());
         producers.forEach((id, p) -> {
             w.putLong(id).putShort(p.epoch).putLong(p.lastTimestamp).putInt(p.coordinatorEpoch).putLong(p.txnFirstOffset)
-                    .putInt(p.batches.size());
+                    .putLong(p.lastMarkerOffset).putInt(p.batches.size());
             for (BatchMeta b : p.batches) {
                 w.putInt(b.firstSeq()).putInt(b.lastSeq()).putLong(b.firstOffset()).putLong(b.timestamp());
             }
         });
     }
 
-    /** @param withTxns whether the encoding has the transaction fields (replica group snapshots from version 2) */
-    static ProducerStateTable decode(ByteReader r, boolean withTxns) {
+    /** @param snapshotVersion the replica group snapshot's version, which says which fields there are */
+    static ProducerStateTable decode(ByteReader r, int snapshotVersion) {
         ProducerStateTable table = new ProducerStateTable();
         for (int i = r.count(); i > 0; i--) {
             Producer p = new Producer();
             long id = r.getLong();
             p.epoch = r.getShort();
             p.lastTimestamp = r.getLong();
-            if (withTxns) {
+            if (snapshotVersion >= 2) {
                 p.coordinatorEpoch = r.getInt();
                 p.txnFirstOffset = r.getLong();
+            }
+            if (snapshotVersion >= 3) {
+                p.lastMarkerOffset = r.getLong();
             }
             for (int j = r.count(); j > 0; j--) {
                 p.batches.addLast(new BatchMeta(r.getInt(), r.getInt(), r.getLong(), r.getLong()));

@@ -30,11 +30,11 @@ import org.slf4j.LoggerFactory;
  * behind {@link ReplicaGroupStateMachine}. Applying an entry assigns offsets deterministically, so every
  * replica's partition logs are identical.
  *
- * <p>Snapshot file format (see {@link ByteWriter}): {@code version:int16 (=2)}, when producers were last
+ * <p>Snapshot file format (see {@link ByteWriter}): {@code version:int16 (=3)}, when producers were last
  * checked for expiry (int64, so that every replica expires them at the same entries), how many
  * partitions the group removed so far (int64), partition count, then per partition: topic id,
  * partition, topic name, config map, log end offset, leader epochs, producers (see
- * {@link ProducerStateTable}; version 1 had no transaction fields).
+ * {@link ProducerStateTable}, which says what older versions lack).
  *
  * <p>A removed partition's directory is renamed aside ({@code <dir>.removed-<group>-<n>}, n counting
  * the group's removals) and deleted only once a snapshot taken after the removal is stored: a restart
@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReplicaGroup {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaGroup.class);
-    private static final int SNAPSHOT_VERSION = 2;
+    private static final int SNAPSHOT_VERSION = 3;
     private static final long PRODUCER_EXPIRY_CHECK_MS = 60_000;
     private static final String REMOVED_SUFFIX = ".removed-";
 
@@ -120,7 +120,7 @@ public final class ReplicaGroup {
 
     private void produce(ReplicaGroupCommand.Produce p, int epoch, List<PartitionResult> results) {
         writeEach(p.items(), ReplicaGroupCommand.ProduceItem::key, results, (replica, item) ->
-                replica.append(copyToScratch(item.batch()), epoch, item.logAppendTime(), p.timestampMs()));
+                replica.append(copyToScratch(item.batch()), epoch, item.logAppendTime(), p.timestampMs(), item.expectedMarker()));
         if (p.timestampMs() - lastExpiryCheckMs > PRODUCER_EXPIRY_CHECK_MS) {
             lastExpiryCheckMs = p.timestampMs();
             for (PartitionReplica replica : partitions.values()) {
@@ -260,7 +260,7 @@ public final class ReplicaGroup {
                 Map<String, String> configs = r.getStringMap();
                 long logEnd = r.getLong();
                 LeaderEpochCache epochs = LeaderEpochCache.decode(r);
-                ProducerStateTable producers = ProducerStateTable.decode(r, version >= 2);
+                ProducerStateTable producers = ProducerStateTable.decode(r, version);
                 Path dir = dirOf(key, topic);
                 Map.Entry<Long, Path> removedSince = setAside.getOrDefault(dir, new TreeMap<>()).ceilingEntry(removals);
                 if (removedSince != null) {

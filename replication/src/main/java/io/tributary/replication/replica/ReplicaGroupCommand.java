@@ -12,8 +12,9 @@ import java.util.Map;
  * The entries of a replica group's Raft log, and their binary encoding (see {@link ByteWriter}):
  *
  * <pre>
- * entry := version:int16 (=1) type:int8 body
- *   type 1, produce:           timestampMs:int64 count:int32 (key logAppendTime:bool batch:bytes)*
+ * entry := version:int16 (=2) type:int8 body
+ *   type 1, produce:           timestampMs:int64 count:int32 (key logAppendTime:bool expectedMarker:int64 batch:bytes)*
+ *                              (version 1 had no expectedMarker)
  *   type 2, add partitions:    count:int32 (key topic:string configs:map)*
  *   type 3, remove partitions: count:int32 key*
  *   type 4, delete records:    count:int32 (key offset:int64)*
@@ -23,7 +24,7 @@ import java.util.Map;
  * </pre>
  */
 public sealed interface ReplicaGroupCommand {
-    int VERSION = 1;
+    int VERSION = 2;
     byte PRODUCE = 1;
     byte ADD_PARTITIONS = 2;
     byte REMOVE_PARTITIONS = 3;
@@ -39,8 +40,12 @@ public sealed interface ReplicaGroupCommand {
     record Produce(long timestampMs, List<ProduceItem> items) implements ReplicaGroupCommand {
     }
 
-    /** One partition's batch; {@code logAppendTime} says the topic stamps the leader's time on it. */
-    record ProduceItem(PartitionKey key, boolean logAppendTime, ByteBuffer batch) {
+    /**
+     * One partition's batch; {@code logAppendTime} says the topic stamps the leader's time on it, and
+     * {@code expectedMarker} what a transactional batch was verified against
+     * ({@link ProducerStateTable#UNCHECKED} for others).
+     */
+    record ProduceItem(PartitionKey key, boolean logAppendTime, long expectedMarker, ByteBuffer batch) {
     }
 
     record AddPartitions(List<NewPartition> partitions) implements ReplicaGroupCommand {
@@ -77,7 +82,7 @@ public sealed interface ReplicaGroupCommand {
             ByteWriter w = new ByteWriter(size).putVersion(VERSION).putByte(PRODUCE).putLong(p.timestampMs())
                     .putInt(p.items().size());
             for (ProduceItem item : p.items()) {
-                putKey(w, item.key()).putBoolean(item.logAppendTime()).putBytes(item.batch());
+                putKey(w, item.key()).putBoolean(item.logAppendTime()).putLong(item.expectedMarker()).putBytes(item.batch());
             }
             return w.toBuffer();
         }
@@ -107,20 +112,23 @@ public sealed interface ReplicaGroupCommand {
 
     static ReplicaGroupCommand decode(ByteBuffer bytes) {
         ByteReader r = new ByteReader(bytes);
-        r.version(VERSION, "replica group entry");
-        ReplicaGroupCommand command = decodeBody(r);
+        int version = r.version(VERSION, "replica group entry");
+        ReplicaGroupCommand command = decodeBody(r, version);
         r.expectEnd();
         return command;
     }
 
-    private static ReplicaGroupCommand decodeBody(ByteReader r) {
+    private static ReplicaGroupCommand decodeBody(ByteReader r, int version) {
         byte type = r.getByte();
         switch (type) {
             case PRODUCE: {
                 long ts = r.getLong();
                 List<ProduceItem> items = new ArrayList<>();
                 for (int i = r.count(); i > 0; i--) {
-                    items.add(new ProduceItem(getKey(r), r.getBoolean(), r.getBytes()));
+                    PartitionKey key = getKey(r);
+                    boolean logAppendTime = r.getBoolean();
+                    long expectedMarker = version >= 2 ? r.getLong() : ProducerStateTable.UNCHECKED;
+                    items.add(new ProduceItem(key, logAppendTime, expectedMarker, r.getBytes()));
                 }
                 return new Produce(ts, items);
             }

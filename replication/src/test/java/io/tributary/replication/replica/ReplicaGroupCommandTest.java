@@ -19,8 +19,8 @@ class ReplicaGroupCommandTest {
 
     private static final List<ReplicaGroupCommand> EVERY_KIND = List.of(
             new ReplicaGroupCommand.Produce(1_700_000_000_123L, List.of(
-                    new ReplicaGroupCommand.ProduceItem(A, false, ByteBuffer.wrap(new byte[] {1, 2, 3})),
-                    new ReplicaGroupCommand.ProduceItem(B, true, ByteBuffer.wrap(new byte[0])))),
+                    new ReplicaGroupCommand.ProduceItem(A, false, ProducerStateTable.UNCHECKED, ByteBuffer.wrap(new byte[] {1, 2, 3})),
+                    new ReplicaGroupCommand.ProduceItem(B, true, 42L, ByteBuffer.wrap(new byte[0])))),
             new ReplicaGroupCommand.AddPartitions(List.of(new ReplicaGroupCommand.NewPartition(A, "orders", Map.of()),
                     new ReplicaGroupCommand.NewPartition(B, "payments", Map.of("retention.ms", "100", "cleanup.policy", "compact")))),
             new ReplicaGroupCommand.RemovePartitions(List.of(A, B)),

@@ -224,7 +224,7 @@ class ReplicaGroupFoldTest {
 
     /** One record batch for a partition: plain, idempotent, or in a transaction of its producer. */
     private record Item(int key, long producerId, short epoch, int sequence, int records, boolean logAppendTime,
-                        boolean transactional) {
+                        boolean transactional, long expectedMarker) {
     }
 
     private Arbitrary<Draft> markers() {
@@ -246,11 +246,12 @@ class ReplicaGroupFoldTest {
                 Arbitraries.of(0, 0, 1, 2, 3, 4, 6),
                 Arbitraries.integers().between(1, 3),
                 Arbitraries.of(false, false, true),
-                Arbitraries.of(false, true)).as(Item::new);
+                Arbitraries.of(false, true),
+                Arbitraries.of(ProducerStateTable.UNCHECKED, -1L, 3L, 5L)).as(Item::new);
         return item.list().ofMinSize(1).ofMaxSize(3).map(items -> (Draft) ts -> {
             List<ReplicaGroupCommand.ProduceItem> built = new ArrayList<>();
             for (Item i : items) {
-                built.add(new ReplicaGroupCommand.ProduceItem(key(i.key()), i.logAppendTime(), batch(i, ts)));
+                built.add(new ReplicaGroupCommand.ProduceItem(key(i.key()), i.logAppendTime(), i.expectedMarker(), batch(i, ts)));
             }
             return new ReplicaGroupCommand.Produce(ts, built);
         });

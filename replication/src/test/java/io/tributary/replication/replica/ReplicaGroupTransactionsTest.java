@@ -104,6 +104,19 @@ class ReplicaGroupTransactionsTest {
     }
 
     @Test
+    void aBatchVerifiedBeforeAMarkerCannotOpenATransactionAfterIt() throws Exception {
+        assertThat(replica().txnView(7).lastMarkerOffset()).isEqualTo(-1);
+        assertThat(produce(txn(7, 0, "a"), -1).error()).isEqualTo(Errors.NONE);
+        // The leader verified the next batch while the producer's last marker was none; the abort came first.
+        PartitionResult abort = marker(7, (short) 0, 0, false);
+        assertThat(produce(txn(7, 1, "late"), -1).error()).isEqualTo(Errors.INVALID_TXN_STATE);
+        assertThat(replica().lastStableOffset()).as("nothing left open").isEqualTo(replica().log().logEndOffset());
+        assertThat(replica().txnView(7).lastMarkerOffset()).isEqualTo(abort.offset());
+        assertThat(produce(txn(7, 1, "next"), abort.offset()).error()).isEqualTo(Errors.NONE);
+        assertThat(replica().txnView(7).open()).isTrue();
+    }
+
+    @Test
     void recordsCannotBeDeletedPastAnOpenTransactionsFirstOffset() throws Exception {
         produce(plain("a", "b"));
         produce(txn(7, 0, "c"));
@@ -145,8 +158,12 @@ class ReplicaGroupTransactionsTest {
     }
 
     private PartitionResult produce(MemoryRecords records) throws IOException {
+        return produce(records, ProducerStateTable.UNCHECKED);
+    }
+
+    private PartitionResult produce(MemoryRecords records, long expectedMarker) throws IOException {
         return apply(new ReplicaGroupCommand.Produce(NOW, List.of(new ReplicaGroupCommand.ProduceItem(KEY, false,
-                records.buffer())))).get(0);
+                expectedMarker, records.buffer())))).get(0);
     }
 
     private PartitionResult marker(long producerId, short epoch, int coordinatorEpoch, boolean commit) throws IOException {

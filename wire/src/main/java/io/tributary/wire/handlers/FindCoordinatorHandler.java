@@ -1,6 +1,7 @@
 package io.tributary.wire.handlers;
 
 import io.tributary.coordinator.GroupCoordinator;
+import io.tributary.coordinator.TransactionCoordinator;
 import io.tributary.replication.metadata.BrokerInfo;
 import io.tributary.replication.metadata.TopicInfo;
 import io.tributary.replication.partition.LeadershipView;
@@ -20,7 +21,8 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest;
 
 /**
  * FindCoordinator (single key before v4, batched from v4): a group's coordinator is the leader of
- * partition {@code abs(hash(group)) % offsets.topic.num.partitions} of {@code __consumer_offsets}.
+ * partition {@code abs(hash(group)) % partitions} of {@code __consumer_offsets}, a transactional id's
+ * the leader of its partition of {@code __transaction_state}. The topic is created on first use.
  */
 public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
     private final InternalTopics internalTopics;
@@ -54,19 +56,27 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
 
     private Coordinator find(String key, byte keyType) {
         Coordinator c = new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
-        if (keyType != FindCoordinatorRequest.CoordinatorType.GROUP.id()) {
-            return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Only group coordinators are available; "
-                    + "transactions are not supported yet");
+        String topic;
+        if (keyType == FindCoordinatorRequest.CoordinatorType.GROUP.id()) {
+            topic = InternalTopics.OFFSETS;
+        } else if (keyType == FindCoordinatorRequest.CoordinatorType.TRANSACTION.id()) {
+            topic = InternalTopics.TRANSACTIONS;
+        } else {
+            return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Unknown coordinator type " + keyType
+                    + ": groups (0) and transactions (1) have coordinators");
         }
         if (key == null || key.isEmpty()) {
-            return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Group id must not be empty");
+            return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage(
+                    (topic.equals(InternalTopics.OFFSETS) ? "Group id" : "Transactional id") + " must not be empty");
         }
-        if (!internalTopics.ensureOffsetsTopic()) {
+        if (!internalTopics.ensure(topic)) {
             return notAvailable(c);
         }
-        TopicInfo offsets = cluster.image().topics().get(InternalTopics.OFFSETS);
-        LeadershipView.PartitionState state = offsets == null ? null
-                : partitions.leadership().state(offsets, GroupCoordinator.partitionFor(key, offsets.partitionCount()));
+        TopicInfo info = cluster.image().topics().get(topic);
+        int partitionCount = info == null ? 1 : info.partitionCount();
+        int partition = topic.equals(InternalTopics.OFFSETS) ? GroupCoordinator.partitionFor(key, partitionCount)
+                : TransactionCoordinator.partitionFor(key, partitionCount);
+        LeadershipView.PartitionState state = info == null ? null : partitions.leadership().state(info, partition);
         BrokerInfo broker = state == null || !state.hasLeader() ? null : cluster.image().brokers().get(state.leader());
         if (broker == null) {
             return notAvailable(c);

@@ -3,13 +3,18 @@ package io.tributary.wire.handlers;
 import io.tributary.replication.metadata.TopicRef;
 import io.tributary.replication.partition.AppendOrigin;
 import io.tributary.replication.partition.AppendResult;
+import io.tributary.replication.partition.PartitionLeader;
 import io.tributary.replication.partition.Partitions;
 import io.tributary.wire.api.ApiHandler;
 import io.tributary.wire.api.RequestContext;
 import io.tributary.wire.metrics.BrokerMetrics;
+import io.tributary.wire.txn.TxnVerifier;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.ProduceResponseData.BatchIndexAndErrorMessage;
@@ -18,19 +23,28 @@ import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.ProduceRequest;
 
 /**
  * Produce: every partition's batch is validated on this leader and appended through Raft, one entry per
  * replica group. acks=1 and acks=all both answer once the entries are committed and applied (the
  * leader's own write is the commit); acks=0 is never answered.
+ *
+ * <p>A producer's transactional batch to a partition where its transaction is not open yet is first
+ * confirmed with its transaction coordinator (KIP-890), and carries what the partition looked like then,
+ * so that a marker that comes in between makes it fail instead of opening a transaction nobody will end.
+ * Versions 12 and later would add the partition implicitly (transaction protocol version 2, not served):
+ * a transactional batch sent with them gets INVALID_TXN_STATE.
  */
 public final class ProduceHandler implements ApiHandler<ProduceRequest> {
     private final Partitions partitions;
+    private final TxnVerifier verifier;
     private final BrokerMetrics metrics;
 
-    public ProduceHandler(Partitions partitions, BrokerMetrics metrics) {
+    public ProduceHandler(Partitions partitions, TxnVerifier verifier, BrokerMetrics metrics) {
         this.partitions = partitions;
+        this.verifier = verifier;
         this.metrics = metrics;
     }
 
@@ -51,6 +65,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         ProduceResponseData response = new ProduceResponseData();
         List<Partitions.Write> writes = new ArrayList<>();
         List<PartitionProduceResponse> written = new ArrayList<>();
+        List<Integer> unverified = new ArrayList<>();
         for (ProduceRequestData.TopicProduceData t : data.topicData()) {
             TopicProduceResponse topicResponse = new TopicProduceResponse().setName(t.name()).setTopicId(t.topicId());
             response.responses().add(topicResponse);
@@ -63,18 +78,93 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                     fail(pr, lookup.error(), null);
                     continue;
                 }
-                writes.add(new Partitions.Write(lookup.leader(), (MemoryRecords) p.records()));
+                MemoryRecords records = (MemoryRecords) p.records();
+                RecordBatch first = firstBatch(records);
+                if (first != null && first.isTransactional() && data.transactionalId() != null) {
+                    if (context.apiVersion() > ProduceRequest.LAST_STABLE_VERSION_BEFORE_TRANSACTION_V2) {
+                        fail(pr, Errors.INVALID_TXN_STATE, "transaction protocol version 2 is not served: send transactional"
+                                + " batches with Produce version " + ProduceRequest.LAST_STABLE_VERSION_BEFORE_TRANSACTION_V2
+                                + " or older, after AddPartitionsToTxn");
+                        continue;
+                    }
+                    // Read before asking the coordinator: a marker after this makes the batch fail.
+                    PartitionLeader.ProducerTxn seen = lookup.leader().producerTxn(first.producerId());
+                    if (!seen.open() || seen.epoch() != first.producerEpoch()) {
+                        unverified.add(writes.size());
+                    }
+                    writes.add(Partitions.Write.verified(lookup.leader(), records, seen));
+                } else {
+                    writes.add(new Partitions.Write(lookup.leader(), records));
+                }
                 written.add(pr);
             }
         }
-        CompletableFuture<ProduceResponseData> answer = partitions.append(writes, AppendOrigin.CLIENT, data.acks(),
-                Math.max(1, data.timeoutMs())).thenApply(results -> {
-                    for (int i = 0; i < results.size(); i++) {
-                        fill(written.get(i), writes.get(i), results.get(i));
+        CompletableFuture<ProduceResponseData> answer = verify(data.transactionalId(), writes, unverified, context.apiVersion())
+                .thenCompose(refused -> {
+                    List<Partitions.Write> accepted = new ArrayList<>();
+                    List<Integer> acceptedAt = new ArrayList<>();
+                    for (int i = 0; i < writes.size(); i++) {
+                        Errors error = refused.get(i);
+                        if (error == null) {
+                            accepted.add(writes.get(i));
+                            acceptedAt.add(i);
+                        } else {
+                            fail(written.get(i), error, "the transaction coordinator did not confirm that this partition"
+                                    + " is in the producer's transaction");
+                        }
                     }
-                    return response;
+                    return partitions.append(accepted, AppendOrigin.CLIENT, data.acks(), Math.max(1, data.timeoutMs()))
+                            .thenApply(results -> {
+                                for (int i = 0; i < results.size(); i++) {
+                                    fill(written.get(acceptedAt.get(i)), accepted.get(i), results.get(i));
+                                }
+                                return response;
+                            });
                 });
         return data.acks() == 0 ? CompletableFuture.completedFuture(null) : answer;
+    }
+
+    private static RecordBatch firstBatch(MemoryRecords records) {
+        var batches = records.batches().iterator();
+        return batches.hasNext() ? batches.next() : null;
+    }
+
+    /**
+     * Confirms the unverified transactional writes with the producer's coordinator; the errors of the
+     * writes it refused, by index, as a producer of this Produce version understands them.
+     */
+    private CompletableFuture<Map<Integer, Errors>> verify(String transactionalId, List<Partitions.Write> writes,
+                                                           List<Integer> unverified, short version) {
+        if (unverified.isEmpty()) {
+            return CompletableFuture.completedFuture(Map.of());
+        }
+        RecordBatch batch = firstBatch(writes.get(unverified.get(0)).records());
+        List<TopicPartition> tps = new ArrayList<>();
+        for (int i : unverified) {
+            PartitionLeader leader = writes.get(i).partition();
+            tps.add(new TopicPartition(leader.topic(), leader.partition()));
+        }
+        return verifier.verify(transactionalId, batch.producerId(), batch.producerEpoch(), tps).thenApply(errors -> {
+            Map<Integer, Errors> refused = new HashMap<>();
+            for (int k = 0; k < unverified.size(); k++) {
+                Errors e = errors.get(tps.get(k));
+                if (e != Errors.NONE) {
+                    refused.put(unverified.get(k), forProducer(e, version));
+                }
+            }
+            return refused;
+        });
+    }
+
+    /** A coordinator's answer as a producer expects it from Produce, as Kafka translates it. */
+    private static Errors forProducer(Errors error, short version) {
+        return switch (error) {
+            case NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS, CONCURRENT_TRANSACTIONS,
+                 NETWORK_EXCEPTION, REQUEST_TIMED_OUT -> Errors.NOT_ENOUGH_REPLICAS;
+            case PRODUCER_FENCED -> Errors.INVALID_PRODUCER_EPOCH;
+            case TRANSACTION_ABORTABLE -> version >= 11 ? Errors.TRANSACTION_ABORTABLE : Errors.INVALID_TXN_STATE;
+            default -> error;
+        };
     }
 
     private void fill(PartitionProduceResponse pr, Partitions.Write write, AppendResult result) {

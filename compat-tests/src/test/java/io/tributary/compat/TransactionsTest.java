@@ -1,0 +1,166 @@
+package io.tributary.compat;
+
+import static io.tributary.compat.Clients.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Kafka transactions with the stock Java producer and read_committed consumers, on one broker. */
+class TransactionsTest {
+    @RegisterExtension
+    static final BrokerExtension BROKER = new BrokerExtension("transactions", Map.of(
+            "transaction.state.log.num.partitions", "4",
+            "transaction.abort.timed.out.transaction.cleanup.interval.ms", "500"));
+
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+
+    @Test
+    void committedAndAbortedTransactionsTakeExactOffsetsAndOnlyCommittedOnesAreRead() {
+        TopicPartition p0 = new TopicPartition(topic("txn-offsets"), 0);
+        try (KafkaProducer<byte[], byte[]> producer = transactional("offsets-" + p0.topic(), Map.of())) {
+            producer.initTransactions();
+            transaction(producer, p0, "c1-", 5, true);
+            transaction(producer, p0, "a-", 3, false);
+            transaction(producer, p0, "c2-", 5, true);
+        }
+        List<ConsumerRecord<byte[], byte[]>> committed = read(p0, "read_committed");
+        assertThat(committed).extracting(ConsumerRecord::offset)
+                .containsExactly(0L, 1L, 2L, 3L, 4L, 10L, 11L, 12L, 13L, 14L);
+        assertThat(values(committed)).allMatch(v -> v.startsWith("c"));
+        List<ConsumerRecord<byte[], byte[]>> everything = read(p0, "read_uncommitted");
+        assertThat(everything).extracting(ConsumerRecord::offset)
+                .as("markers take offsets 5, 9 and 15").containsExactly(0L, 1L, 2L, 3L, 4L, 6L, 7L, 8L, 10L, 11L, 12L, 13L, 14L);
+        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(BROKER.bootstrap(), isolation("read_committed"))) {
+            assertThat(consumer.endOffsets(List.of(p0))).containsEntry(p0, 16L);
+        }
+    }
+
+    @Test
+    void anOpenTransactionHidesLaterCommittedRecordsUntilItEnds() {
+        TopicPartition p0 = new TopicPartition(topic("txn-lso"), 0);
+        try (KafkaProducer<byte[], byte[]> open = transactional("open-" + p0.topic(), Map.of());
+             KafkaProducer<byte[], byte[]> other = transactional("other-" + p0.topic(), Map.of());
+             KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(BROKER.bootstrap(), isolation("read_committed"))) {
+            open.initTransactions();
+            other.initTransactions();
+            open.beginTransaction();
+            await(open.send(record(p0, "open-1")));
+            transaction(other, p0, "other-", 2, true);
+
+            assertThat(consumer.endOffsets(List.of(p0))).as("the last stable offset").containsEntry(p0, 0L);
+            consumer.assign(List.of(p0));
+            consumer.seekToBeginning(List.of(p0));
+            assertThat(consumer.poll(Duration.ofSeconds(1))).isEmpty();
+
+            open.commitTransaction();
+            List<String> seen = new ArrayList<>();
+            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+            while (seen.size() < 3 && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> seen.add(value(r)));
+            }
+            assertThat(seen).containsExactly("open-1", "other-0", "other-1");
+        }
+    }
+
+    @Test
+    void aNewInstanceFencesTheOldOneAndAbortsItsTransaction() {
+        TopicPartition p0 = new TopicPartition(topic("txn-fence"), 0);
+        String id = "fence-" + p0.topic();
+        try (KafkaProducer<byte[], byte[]> zombie = transactional(id, Map.of())) {
+            zombie.initTransactions();
+            zombie.beginTransaction();
+            await(zombie.send(record(p0, "zombie")));
+            try (KafkaProducer<byte[], byte[]> fresh = transactional(id, Map.of())) {
+                fresh.initTransactions();
+                assertThatThrownBy(zombie::commitTransaction).isInstanceOf(ProducerFencedException.class);
+                transaction(fresh, p0, "fresh-", 2, true);
+            }
+        }
+        assertThat(values(read(p0, "read_committed"))).containsExactly("fresh-0", "fresh-1");
+    }
+
+    @Test
+    void aTransactionPastItsTimeoutIsAbortedAndItsProducerFenced() throws Exception {
+        TopicPartition p0 = new TopicPartition(topic("txn-timeout"), 0);
+        String id = "timeout-" + p0.topic();
+        try (KafkaProducer<byte[], byte[]> slow = transactional(id, Map.of(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 2_000))) {
+            slow.initTransactions();
+            slow.beginTransaction();
+            await(slow.send(record(p0, "too-slow")));
+            try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(BROKER.bootstrap(), isolation("read_committed"))) {
+                Eventually.holds(Duration.ofSeconds(20), () ->
+                        assertThat(consumer.endOffsets(List.of(p0))).as("the abort marker passed").containsEntry(p0, 2L));
+            }
+            assertThatThrownBy(slow::commitTransaction).isInstanceOf(KafkaException.class);
+        }
+        try (KafkaProducer<byte[], byte[]> next = transactional(id, Map.of())) {
+            next.initTransactions();
+            transaction(next, p0, "next-", 1, true);
+        }
+        assertThat(values(read(p0, "read_committed"))).containsExactly("next-0");
+    }
+
+    private static String topic(String prefix) {
+        String topic = Clients.uniqueTopic(prefix);
+        Clients.createTopic(BROKER.admin(), topic, 1);
+        return topic;
+    }
+
+    private static KafkaProducer<byte[], byte[]> transactional(String id, Map<String, Object> overrides) {
+        Map<String, Object> config = new java.util.HashMap<>(overrides);
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id);
+        return Clients.producer(BROKER.bootstrap(), config);
+    }
+
+    private static void transaction(KafkaProducer<byte[], byte[]> producer, TopicPartition tp, String prefix, int count,
+                                    boolean commit) {
+        producer.beginTransaction();
+        for (int i = 0; i < count; i++) {
+            producer.send(record(tp, prefix + i));
+        }
+        producer.flush();
+        if (commit) {
+            producer.commitTransaction();
+        } else {
+            producer.abortTransaction();
+        }
+    }
+
+    private static ProducerRecord<byte[], byte[]> record(TopicPartition tp, String value) {
+        return new ProducerRecord<>(tp.topic(), tp.partition(), null, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Map<String, Object> isolation(String level) {
+        return Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, level);
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> read(TopicPartition tp, String level) {
+        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(BROKER.bootstrap(), isolation(level))) {
+            return Clients.readAll(consumer, List.of(tp), READ_TIMEOUT);
+        }
+    }
+
+    private static String value(ConsumerRecord<byte[], byte[]> r) {
+        return new String(r.value(), StandardCharsets.UTF_8);
+    }
+
+    private static List<String> values(List<ConsumerRecord<byte[], byte[]>> records) {
+        return records.stream().map(TransactionsTest::value).toList();
+    }
+}

@@ -1,0 +1,93 @@
+package io.tributary.wire.txn;
+
+import io.tributary.coordinator.TransactionCoordinator;
+import io.tributary.replication.Failures;
+import io.tributary.replication.metadata.MetadataImage;
+import io.tributary.replication.metadata.TopicInfo;
+import io.tributary.replication.partition.LeadershipView;
+import io.tributary.replication.partition.Partitions;
+import io.tributary.wire.client.BrokerChannels;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic;
+import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTopicCollection;
+import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction;
+import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTransactionCollection;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AddPartitionsToTxnRequest;
+import org.apache.kafka.common.requests.AddPartitionsToTxnResponse;
+
+/**
+ * Asks a producer's transaction coordinator whether partitions are in its running transaction, before
+ * their leader accepts the producer's first transactional batch there (KIP-890): this broker's own
+ * coordinator directly, another's with a verify-only AddPartitionsToTxn (v4).
+ */
+public final class TxnVerifier {
+    private static final long TIMEOUT_MS = 5_000;
+    private static final short REQUEST_VERSION = 4;
+
+    private final TransactionCoordinator transactions;
+    private final Partitions partitions;
+    private final Supplier<MetadataImage> metadata;
+    private final BrokerChannels channels;
+    private final int nodeId;
+
+    public TxnVerifier(TransactionCoordinator transactions, Partitions partitions, Supplier<MetadataImage> metadata,
+                       BrokerChannels channels, int nodeId) {
+        this.transactions = transactions;
+        this.partitions = partitions;
+        this.metadata = metadata;
+        this.channels = channels;
+        this.nodeId = nodeId;
+    }
+
+    /** Per partition: NONE when it is in the producer's running transaction, else the coordinator's error. */
+    public CompletableFuture<Map<TopicPartition, Errors>> verify(String transactionalId, long producerId, short epoch,
+                                                                 List<TopicPartition> tps) {
+        TopicInfo topic = metadata.get().topics().get(TransactionCoordinator.TOPIC);
+        LeadershipView.PartitionState state = topic == null ? null : partitions.leadership().state(topic,
+                TransactionCoordinator.partitionFor(transactionalId, topic.partitionCount()));
+        if (state == null || !state.hasLeader()) {
+            return CompletableFuture.completedFuture(each(tps, Errors.COORDINATOR_NOT_AVAILABLE));
+        }
+        CompletableFuture<Map<TopicPartition, Errors>> answer;
+        if (state.leader() == nodeId) {
+            answer = transactions.read(transactionalId, shard -> shard.verify(transactionalId, producerId, epoch, tps));
+        } else {
+            AddPartitionsToTxnTopicCollection topics = new AddPartitionsToTxnTopicCollection();
+            for (TopicPartition tp : tps) {
+                AddPartitionsToTxnTopic t = topics.find(tp.topic());
+                if (t == null) {
+                    t = new AddPartitionsToTxnTopic().setName(tp.topic());
+                    topics.add(t);
+                }
+                t.partitions().add(tp.partition());
+            }
+            AddPartitionsToTxnTransactionCollection request = new AddPartitionsToTxnTransactionCollection();
+            request.add(new AddPartitionsToTxnTransaction().setTransactionalId(transactionalId).setProducerId(producerId)
+                    .setProducerEpoch(epoch).setVerifyOnly(true).setTopics(topics));
+            answer = channels.<AddPartitionsToTxnResponse>send(state.leader(),
+                    AddPartitionsToTxnRequest.Builder.forBroker(request).build(REQUEST_VERSION), TIMEOUT_MS)
+                    .thenApply(response -> AddPartitionsToTxnResponse.errorsForTransaction(
+                            response.data().resultsByTransaction().find(transactionalId).topicResults()));
+        }
+        return answer.handle((errors, failure) -> {
+            if (failure != null) {
+                return each(tps, Failures.errorOf(failure));
+            }
+            Map<TopicPartition, Errors> out = new LinkedHashMap<>();
+            tps.forEach(tp -> out.put(tp, errors.getOrDefault(tp, Errors.UNKNOWN_SERVER_ERROR)));
+            return out;
+        });
+    }
+
+    private static Map<TopicPartition, Errors> each(List<TopicPartition> tps, Errors error) {
+        Map<TopicPartition, Errors> out = new LinkedHashMap<>();
+        tps.forEach(tp -> out.put(tp, error));
+        return out;
+    }
+}
