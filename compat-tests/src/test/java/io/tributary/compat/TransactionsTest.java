@@ -116,6 +116,41 @@ class TransactionsTest {
         assertThat(values(read(p0, "read_committed"))).containsExactly("next-0");
     }
 
+    @Test
+    void theTransactionsToolListsDescribesAndAbortsAnOpenTransaction() {
+        TopicPartition p0 = new TopicPartition(topic("txn-tool"), 0);
+        String id = "tool-" + p0.topic();
+        try (KafkaProducer<byte[], byte[]> producer = transactional(id, Map.of())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            await(producer.send(record(p0, "left-open")));
+
+            Command.Result listed = tool("list");
+            assertThat(listed.exitCode()).as(listed.describe()).isZero();
+            assertThat(listed.stdout()).containsPattern(id + "\\s+\\d+\\s+\\d+\\s+Ongoing");
+            Command.Result described = tool("describe", "--transactional-id", id);
+            assertThat(described.exitCode()).as(described.describe()).isZero();
+            assertThat(described.stdout()).contains("Ongoing").contains(p0.toString());
+            Command.Result producers = tool("describe-producers", "--topic", p0.topic(), "--partition", "0");
+            assertThat(producers.stdout()).as(producers.describe()).containsPattern("(?m)\\s0\\s*$");
+
+            Command.Result aborted = tool("abort", "--topic", p0.topic(), "--partition", "0", "--start-offset", "0");
+            assertThat(aborted.exitCode()).as(aborted.describe()).isZero();
+            try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(BROKER.bootstrap(), isolation("read_committed"))) {
+                assertThat(consumer.endOffsets(List.of(p0))).as("the abort marker ended it").containsEntry(p0, 2L);
+            }
+            producer.commitTransaction();
+        }
+        assertThat(read(p0, "read_committed")).as("aborted by the tool before the commit").isEmpty();
+    }
+
+    private static Command.Result tool(String... args) {
+        List<String> all = new ArrayList<>(List.of("--bootstrap-server", BROKER.bootstrap()));
+        all.addAll(List.of(args));
+        return JavaMain.run("org.apache.kafka.tools.TransactionsCommand", null, Duration.ofSeconds(90),
+                all.toArray(String[]::new));
+    }
+
     private static String topic(String prefix) {
         String topic = Clients.uniqueTopic(prefix);
         Clients.createTopic(BROKER.admin(), topic, 1);

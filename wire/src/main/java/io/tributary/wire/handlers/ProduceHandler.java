@@ -10,11 +10,8 @@ import io.tributary.wire.api.RequestContext;
 import io.tributary.wire.metrics.BrokerMetrics;
 import io.tributary.wire.txn.TxnVerifier;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.ProduceResponseData.BatchIndexAndErrorMessage;
@@ -79,8 +76,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                     continue;
                 }
                 MemoryRecords records = (MemoryRecords) p.records();
-                RecordBatch first = firstBatch(records);
-                if (first != null && first.isTransactional() && data.transactionalId() != null) {
+                RecordBatch first = data.transactionalId() == null ? null : firstBatch(records);
+                if (first != null && first.isTransactional()) {
                     if (context.apiVersion() > ProduceRequest.LAST_STABLE_VERSION_BEFORE_TRANSACTION_V2) {
                         fail(pr, Errors.INVALID_TXN_STATE, "transaction protocol version 2 is not served: send transactional"
                                 + " batches with Produce version " + ProduceRequest.LAST_STABLE_VERSION_BEFORE_TRANSACTION_V2
@@ -99,7 +96,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                 written.add(pr);
             }
         }
-        CompletableFuture<ProduceResponseData> answer = verify(data.transactionalId(), writes, unverified, context.apiVersion())
+        CompletableFuture<ProduceResponseData> answer = verifier.confirm(data.transactionalId(), writes, unverified,
+                        context.apiVersion())
                 .thenCompose(refused -> {
                     List<Partitions.Write> accepted = new ArrayList<>();
                     List<Integer> acceptedAt = new ArrayList<>();
@@ -128,45 +126,6 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         var batches = records.batches().iterator();
         return batches.hasNext() ? batches.next() : null;
     }
-
-    /**
-     * Confirms the unverified transactional writes with the producer's coordinator; the errors of the
-     * writes it refused, by index, as a producer of this Produce version understands them.
-     */
-    private CompletableFuture<Map<Integer, Errors>> verify(String transactionalId, List<Partitions.Write> writes,
-                                                           List<Integer> unverified, short version) {
-        if (unverified.isEmpty()) {
-            return CompletableFuture.completedFuture(Map.of());
-        }
-        RecordBatch batch = firstBatch(writes.get(unverified.get(0)).records());
-        List<TopicPartition> tps = new ArrayList<>();
-        for (int i : unverified) {
-            PartitionLeader leader = writes.get(i).partition();
-            tps.add(new TopicPartition(leader.topic(), leader.partition()));
-        }
-        return verifier.verify(transactionalId, batch.producerId(), batch.producerEpoch(), tps).thenApply(errors -> {
-            Map<Integer, Errors> refused = new HashMap<>();
-            for (int k = 0; k < unverified.size(); k++) {
-                Errors e = errors.get(tps.get(k));
-                if (e != Errors.NONE) {
-                    refused.put(unverified.get(k), forProducer(e, version));
-                }
-            }
-            return refused;
-        });
-    }
-
-    /** A coordinator's answer as a producer expects it from Produce, as Kafka translates it. */
-    private static Errors forProducer(Errors error, short version) {
-        return switch (error) {
-            case NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS, CONCURRENT_TRANSACTIONS,
-                 NETWORK_EXCEPTION, REQUEST_TIMED_OUT -> Errors.NOT_ENOUGH_REPLICAS;
-            case PRODUCER_FENCED -> Errors.INVALID_PRODUCER_EPOCH;
-            case TRANSACTION_ABORTABLE -> version >= 11 ? Errors.TRANSACTION_ABORTABLE : Errors.INVALID_TXN_STATE;
-            default -> error;
-        };
-    }
-
     private void fill(PartitionProduceResponse pr, Partitions.Write write, AppendResult result) {
         if (result.error() != Errors.NONE) {
             fail(pr, result.error(), result.message());

@@ -5,8 +5,11 @@ import io.tributary.replication.Failures;
 import io.tributary.replication.metadata.MetadataImage;
 import io.tributary.replication.metadata.TopicInfo;
 import io.tributary.replication.partition.LeadershipView;
+import io.tributary.replication.partition.PartitionLeader;
 import io.tributary.replication.partition.Partitions;
 import io.tributary.wire.client.BrokerChannels;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +22,7 @@ import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitio
 import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTransactionCollection;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AddPartitionsToTxnRequest;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.AddPartitionsToTxnResponse;
 
 /**
@@ -83,6 +87,45 @@ public final class TxnVerifier {
             tps.forEach(tp -> out.put(tp, errors.getOrDefault(tp, Errors.UNKNOWN_SERVER_ERROR)));
             return out;
         });
+    }
+
+    /**
+     * Confirms a Produce request's unverified transactional writes (their indexes in {@code writes}) with
+     * the producer's coordinator; the errors of the writes it refused, by index, as a producer of this
+     * Produce version understands them.
+     */
+    public CompletableFuture<Map<Integer, Errors>> confirm(String transactionalId, List<Partitions.Write> writes,
+                                                           List<Integer> unverified, short version) {
+        if (unverified.isEmpty()) {
+            return CompletableFuture.completedFuture(Map.of());
+        }
+        RecordBatch batch = writes.get(unverified.get(0)).records().batches().iterator().next();
+        List<TopicPartition> tps = new ArrayList<>();
+        for (int i : unverified) {
+            PartitionLeader leader = writes.get(i).partition();
+            tps.add(new TopicPartition(leader.topic(), leader.partition()));
+        }
+        return verify(transactionalId, batch.producerId(), batch.producerEpoch(), tps).thenApply(errors -> {
+            Map<Integer, Errors> refused = new HashMap<>();
+            for (int k = 0; k < unverified.size(); k++) {
+                Errors e = errors.get(tps.get(k));
+                if (e != Errors.NONE) {
+                    refused.put(unverified.get(k), forProducer(e, version));
+                }
+            }
+            return refused;
+        });
+    }
+
+    /** A coordinator's answer as a producer expects it from Produce, as Kafka translates it. */
+    private static Errors forProducer(Errors error, short version) {
+        return switch (error) {
+            case NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS, CONCURRENT_TRANSACTIONS,
+                 NETWORK_EXCEPTION, REQUEST_TIMED_OUT -> Errors.NOT_ENOUGH_REPLICAS;
+            case PRODUCER_FENCED -> Errors.INVALID_PRODUCER_EPOCH;
+            case TRANSACTION_ABORTABLE -> version >= 11 ? Errors.TRANSACTION_ABORTABLE : Errors.INVALID_TXN_STATE;
+            default -> error;
+        };
     }
 
     private static Map<TopicPartition, Errors> each(List<TopicPartition> tps, Errors error) {
