@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -22,8 +23,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Transactions across three brokers: the coordinator, the partitions' leaders and the markers between
- * them on different brokers, and a coordinator killed right after a commit was acknowledged.
+ * Transactions across three brokers: the transaction coordinator, the group coordinator and the
+ * partitions' leaders on different brokers, with the markers and checks between them, and a transaction
+ * coordinator killed right after a commit was acknowledged.
  */
 class ClusterTransactionsTest {
     private static final int PARTITIONS = 3;
@@ -53,6 +55,7 @@ class ClusterTransactionsTest {
             producer.initTransactions();
             committed.addAll(transaction(producer, partitions, "first", true));
             transaction(producer, partitions, "aborted", false);
+            committed.addAll(copyWithOffsets(cluster, producer, partitions));
             coordinator = admin.describeTransactions(List.of(id)).description(id).get(30, TimeUnit.SECONDS).coordinatorId();
             committed.addAll(transaction(producer, partitions, "last", true));
         }
@@ -70,6 +73,42 @@ class ClusterTransactionsTest {
             assertThat(read).containsExactlyInAnyOrderElementsOf(committed);
         });
         assertThat(read).doesNotHaveDuplicates().noneMatch(v -> v.startsWith("aborted"));
+    }
+
+    /**
+     * Reads what the first transaction wrote as a consumer group and writes a copy of it in a transaction
+     * with the group's offsets (read-process-write); returns the copies, checked committed with the offsets.
+     */
+    private static List<String> copyWithOffsets(Cluster cluster, KafkaProducer<byte[], byte[]> producer,
+                                                List<TopicPartition> partitions) {
+        String group = "copier-" + partitions.get(0).topic();
+        List<String> copies = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(cluster.bootstrap(), Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG, group, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))) {
+            consumer.subscribe(List.of(partitions.get(0).topic()));
+            List<ConsumerRecord<byte[], byte[]>> read = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (read.size() < 3 * PARTITIONS && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(read::add);
+            }
+            assertThat(read).as("the first transaction's records").hasSize(3 * PARTITIONS);
+            Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+            producer.beginTransaction();
+            for (ConsumerRecord<byte[], byte[]> r : read) {
+                String copy = "copy-" + new String(r.value(), StandardCharsets.UTF_8);
+                producer.send(new ProducerRecord<>(r.topic(), r.partition(), null, copy.getBytes(StandardCharsets.UTF_8)));
+                copies.add(copy);
+                next.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
+                        (a, b) -> a.offset() > b.offset() ? a : b);
+            }
+            producer.sendOffsetsToTransaction(next, consumer.groupMetadata());
+            producer.commitTransaction();
+            Eventually.holds(Duration.ofSeconds(30), () -> {
+                Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(next.keySet(), Duration.ofSeconds(5));
+                assertThat(committed).isEqualTo(next);
+            });
+        }
+        return copies;
     }
 
     /** One transaction over every partition, committed or aborted; the values it wrote. */

@@ -9,15 +9,22 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -114,6 +121,77 @@ class TransactionsTest {
             transaction(next, p0, "next-", 1, true);
         }
         assertThat(values(read(p0, "read_committed"))).containsExactly("next-0");
+    }
+
+    @Test
+    void offsetsSentToATransactionCountOnlyOnceItCommits() throws Exception {
+        TopicPartition input = new TopicPartition(topic("txn-in"), 0);
+        TopicPartition output = new TopicPartition(topic("txn-out"), 0);
+        try (KafkaProducer<byte[], byte[]> plain = Clients.producer(BROKER.bootstrap())) {
+            for (int i = 0; i < 10; i++) {
+                await(plain.send(record(input, "in-" + i)));
+            }
+        }
+        String group = "copier-" + input.topic();
+        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(BROKER.bootstrap(), Map.of(
+                     ConsumerConfig.GROUP_ID_CONFIG, group, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
+             KafkaProducer<byte[], byte[]> producer = transactional("copier-" + input.topic(), Map.of());
+             Admin admin = Clients.admin(BROKER.bootstrap())) {
+            producer.initTransactions();
+            consumer.subscribe(List.of(input.topic()));
+            List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
+            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+            while (batch.size() < 10 && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(batch::add);
+            }
+            assertThat(batch).hasSize(10);
+
+            // An aborted copy of the first five: output hidden, offsets not moved.
+            copy(producer, consumer, batch.subList(0, 5), output, false);
+            assertThat(committedOffset(admin, group, input)).isNull();
+
+            // The copy commits: output and offsets together; while it is open, stable reads wait.
+            producer.beginTransaction();
+            for (ConsumerRecord<byte[], byte[]> r : batch) {
+                producer.send(record(output, "out-" + value(r)));
+            }
+            producer.sendOffsetsToTransaction(Map.of(input, new OffsetAndMetadata(10)), consumer.groupMetadata());
+            // UNSTABLE_OFFSET_COMMIT until the transaction ends: a consumer retries, an admin client leaves the partition out.
+            assertThatThrownBy(() -> consumer.committed(Set.of(input), Duration.ofSeconds(2))).isInstanceOf(TimeoutException.class);
+            assertThat(stableOffsets(admin, group, input, 30_000).get()).doesNotContainKey(input);
+            producer.commitTransaction();
+            Eventually.holds(Duration.ofSeconds(10), () ->
+                    assertThat(committedOffset(admin, group, input)).isEqualTo(10L));
+        }
+        assertThat(values(read(output, "read_committed"))).hasSize(10).allMatch(v -> v.startsWith("out-in-"));
+    }
+
+    private static void copy(KafkaProducer<byte[], byte[]> producer, KafkaConsumer<byte[], byte[]> consumer,
+                             List<ConsumerRecord<byte[], byte[]>> records, TopicPartition output, boolean commit) {
+        producer.beginTransaction();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            producer.send(record(output, "out-" + value(r)));
+        }
+        long next = records.get(records.size() - 1).offset() + 1;
+        producer.sendOffsetsToTransaction(Map.of(new TopicPartition(records.get(0).topic(), records.get(0).partition()),
+                new OffsetAndMetadata(next)), consumer.groupMetadata());
+        if (commit) {
+            producer.commitTransaction();
+        } else {
+            producer.abortTransaction();
+        }
+    }
+
+    private static Long committedOffset(Admin admin, String group, TopicPartition tp) throws Exception {
+        OffsetAndMetadata committed = stableOffsets(admin, group, tp, 30_000).get().get(tp);
+        return committed == null ? null : committed.offset();
+    }
+
+    /** The group's offset of one partition, asked for as a consumer asks (requireStable). */
+    private static KafkaFuture<Map<TopicPartition, OffsetAndMetadata>> stableOffsets(Admin admin, String group,
+                                                                                     TopicPartition tp, int timeoutMs) {
+        return admin.listConsumerGroupOffsets(Map.of(group, new ListConsumerGroupOffsetsSpec().topicPartitions(List.of(tp))),
+                new ListConsumerGroupOffsetsOptions().requireStable(true).timeoutMs(timeoutMs)).partitionsToOffsetAndMetadata(group);
     }
 
     @Test

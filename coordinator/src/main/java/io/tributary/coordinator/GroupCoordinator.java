@@ -5,6 +5,7 @@ import io.tributary.coordinator.group.GroupCoordinatorShard;
 import io.tributary.coordinator.runtime.CoordinatorResult;
 import io.tributary.coordinator.runtime.CoordinatorRuntime;
 import io.tributary.coordinator.runtime.InternalTopic;
+import io.tributary.coordinator.runtime.TransactionalWrite;
 import java.io.Closeable;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -59,6 +60,29 @@ public final class GroupCoordinator implements Closeable {
      */
     public <T> CompletableFuture<T> write(String groupId, Function<GroupCoordinatorShard, CoordinatorResult<T>> op) {
         return runtime.write(partitionFor(groupId), op);
+    }
+
+    /**
+     * As {@link #write}, with the records written in a producer's transaction (TxnOffsetCommit): they take
+     * effect with the transaction's commit marker.
+     */
+    public <T> CompletableFuture<T> write(String groupId, TransactionalWrite txn,
+                                         Function<GroupCoordinatorShard, CoordinatorResult<T>> op) {
+        return runtime.write(partitionFor(groupId), txn, op);
+    }
+
+    /** The offset of the producer's last transaction marker in the group's partition, -1 if none. */
+    public long lastMarkerOffset(String groupId, long producerId) {
+        return logs.lastMarkerOffset(partitionFor(groupId), producerId);
+    }
+
+    /**
+     * Writes a transaction marker to a partition of {@code __consumer_offsets} this broker leads and applies
+     * it (WriteTxnMarkers): completes once the producer's offsets took effect or were dropped.
+     */
+    public CompletableFuture<Void> writeMarker(int partition, long producerId, short producerEpoch, int coordinatorEpoch,
+                                               boolean commit) {
+        return runtime.writeMarker(partition, producerId, producerEpoch, coordinatorEpoch, commit);
     }
 
     /** Runs {@code op}, which writes nothing, on the shard holding {@code groupId}; fails as {@link #write} does. */

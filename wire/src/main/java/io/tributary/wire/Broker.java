@@ -19,6 +19,7 @@ import io.tributary.wire.client.BrokerChannels;
 import io.tributary.wire.config.BrokerConfig;
 import io.tributary.wire.config.TopicConfigDescriber;
 import io.tributary.wire.config.TopicConfigs;
+import io.tributary.wire.handlers.AddOffsetsToTxnHandler;
 import io.tributary.wire.handlers.AddPartitionsToTxnHandler;
 import io.tributary.wire.handlers.AlterConfigsHandler;
 import io.tributary.wire.handlers.ApiVersionsHandler;
@@ -50,6 +51,7 @@ import io.tributary.wire.handlers.OffsetFetchHandler;
 import io.tributary.wire.handlers.OffsetForLeaderEpochHandler;
 import io.tributary.wire.handlers.ProduceHandler;
 import io.tributary.wire.handlers.SyncGroupHandler;
+import io.tributary.wire.handlers.TxnOffsetCommitHandler;
 import io.tributary.wire.handlers.WriteTxnMarkersHandler;
 import io.tributary.wire.metrics.BrokerMetrics;
 import io.tributary.wire.server.KafkaServer;
@@ -101,7 +103,7 @@ public final class Broker implements Closeable {
         this.producerIds = new ProducerIdManager(metadata::allocateProducerIds);
         this.channels = new BrokerChannels(id -> Optional.ofNullable(metadata.image().brokers().get(id))
                 .map(b -> new InetSocketAddress(b.host(), b.port())), config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES));
-        this.markers = new TxnMarkers(replication.partitions(), metadata::image, channels, config.nodeId());
+        this.markers = new TxnMarkers(replication.partitions(), groups, metadata::image, channels, config.nodeId());
         this.transactions = new TransactionCoordinator(new ReplicatedInternalTopic(TransactionCoordinator.TOPIC,
                 replication.partitions(), metadata::image), transactionConfig(config), producerIds::nextIdNow, markers);
     }
@@ -143,6 +145,7 @@ public final class Broker implements Closeable {
         ClusterView cluster = new ClusterView(metadata);
         TopicConfigDescriber describer = new TopicConfigDescriber(config);
         InternalTopics internalTopics = new InternalTopics(topics, config);
+        TxnVerifier verifier = new TxnVerifier(transactions, partitions, metadata::image, channels, config.nodeId());
         return List.of(
                 new ApiVersionsHandler(() -> registry),
                 new MetadataHandler(cluster, partitions, topics, config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS)),
@@ -150,13 +153,14 @@ public final class Broker implements Closeable {
                 new CreateTopicsHandler(topics, describer),
                 new DeleteTopicsHandler(topics),
                 new CreatePartitionsHandler(topics),
-                new ProduceHandler(partitions, new TxnVerifier(transactions, partitions, metadata::image, channels,
-                        config.nodeId()), metrics),
+                new ProduceHandler(partitions, verifier, metrics),
                 new FetchHandler(partitions, metrics),
                 new ListOffsetsHandler(partitions),
                 new OffsetForLeaderEpochHandler(partitions),
                 new InitProducerIdHandler(producerIds, transactions),
                 new AddPartitionsToTxnHandler(transactions, metadata::image),
+                new AddOffsetsToTxnHandler(transactions, internalTopics),
+                new TxnOffsetCommitHandler(groups, verifier, metadata::image),
                 new EndTxnHandler(transactions),
                 new WriteTxnMarkersHandler(markers),
                 new DescribeTransactionsHandler(transactions),

@@ -28,6 +28,8 @@ import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequest
 import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseGroup;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
+import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -139,13 +141,22 @@ public final class GroupCoordinatorShard implements CoordinatorShard {
      * metadata. With topics null, every committed offset is returned. For v10 the caller resolves topic
      * ids to names first and fills in the ids of an all-topics answer.
      *
-     * @param requireStable accepted and ignored: it only matters for offsets of open transactions
-     *     (UNSTABLE_OFFSET_COMMIT), and this coordinator has no transactional offset commits; pending
-     *     ordinary commits are never visible before they are written.
+     * @param requireStable a partition with an offset written by an open transaction answers
+     *     UNSTABLE_OFFSET_COMMIT (clients retry); ordinary commits are never visible before they are written
      */
     public OffsetFetchResponseGroup fetchOffsets(String groupId, List<OffsetFetchRequestTopics> topicsOrNullForAll,
                                                  boolean requireStable) {
-        return offsets.fetchOffsets(groupId, topicsOrNullForAll);
+        return offsets.fetchOffsets(groupId, topicsOrNullForAll, requireStable);
+    }
+
+    /**
+     * TxnOffsetCommit (v0-4): the records to write in the producer's transaction; see
+     * {@link OffsetHandler#txnCommitOffsets}. Partitions failing {@code partitionExists} get
+     * UNKNOWN_TOPIC_OR_PARTITION.
+     */
+    public CoordinatorResult<TxnOffsetCommitResponseData> txnCommitOffsets(TxnOffsetCommitRequestData request,
+                                                                           Predicate<TopicPartition> partitionExists) {
+        return offsets.txnCommitOffsets(request, partitionExists);
     }
 
     /** OffsetDelete where every partition exists; see {@link #deleteOffsets(OffsetDeleteRequestData, Predicate)}. */
@@ -340,6 +351,22 @@ public final class GroupCoordinatorShard implements CoordinatorShard {
             replayOffset(k, record);
         } else if (key instanceof GroupKey k) {
             replayGroup(k.group(), record);
+        }
+    }
+
+    @Override
+    public void replayTransactional(long producerId, CoordinatorRecord record) {
+        if (GroupRecords.decodeKey(record.key()) instanceof OffsetKey key && !record.isTombstone()) {
+            offsets.replayTransactional(producerId, key, GroupRecords.decodeOffsetValue(record.value()));
+        }
+    }
+
+    @Override
+    public void replayMarker(long producerId, boolean commit) {
+        for (String group : offsets.replayMarker(producerId, commit)) {
+            if (ctx.phase == ShardContext.Phase.ACTIVE && !ctx.groups.containsKey(group)) {
+                ctx.createGroup(group);
+            }
         }
     }
 

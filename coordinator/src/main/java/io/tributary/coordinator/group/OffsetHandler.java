@@ -19,12 +19,19 @@ import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequest
 import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseGroup;
 import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponsePartitions;
 import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseTopics;
+import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
+import org.apache.kafka.common.message.TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition;
+import org.apache.kafka.common.message.TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic;
+import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
+import org.apache.kafka.common.message.TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition;
+import org.apache.kafka.common.message.TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic;
 import org.apache.kafka.common.protocol.Errors;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /** OffsetCommit, OffsetFetch, OffsetDelete and retention of committed offsets. */
@@ -140,7 +147,7 @@ final class OffsetHandler {
 
     // ---- OffsetFetch ----
 
-    OffsetFetchResponseGroup fetchOffsets(String groupId, List<OffsetFetchRequestTopics> topics) {
+    OffsetFetchResponseGroup fetchOffsets(String groupId, List<OffsetFetchRequestTopics> topics, boolean requireStable) {
         OffsetFetchResponseGroup response = new OffsetFetchResponseGroup().setGroupId(groupId);
         Errors unavailable = ctx.availability();
         if (unavailable != Errors.NONE) {
@@ -157,7 +164,7 @@ final class OffsetHandler {
                 Map<String, OffsetFetchResponseTopics> byTopic = new LinkedHashMap<>();
                 ctx.offsets.offsets(groupId).forEach((tp, value) -> byTopic
                         .computeIfAbsent(tp.topic(), t -> new OffsetFetchResponseTopics().setName(t))
-                        .partitions().add(partition(tp.partition(), value)));
+                        .partitions().add(stable(groupId, tp, partition(tp.partition(), value), requireStable)));
                 out.addAll(byTopic.values());
             }
         } else {
@@ -166,15 +173,107 @@ final class OffsetHandler {
                         .setName(t.name())
                         .setTopicId(t.topicId());
                 for (Integer index : t.partitionIndexes()) {
-                    OffsetValue value = known
-                            ? ctx.offsets.get(groupId, new TopicPartition(t.name() == null ? "" : t.name(), index))
-                            : null;
-                    rt.partitions().add(partition(index, value));
+                    TopicPartition tp = new TopicPartition(t.name() == null ? "" : t.name(), index);
+                    OffsetValue value = known ? ctx.offsets.get(groupId, tp) : null;
+                    rt.partitions().add(stable(groupId, tp, partition(index, value), requireStable));
                 }
                 out.add(rt);
             }
         }
         return response.setTopics(out);
+    }
+
+    /** With {@code requireStable}, an offset an open transaction wrote makes the answer UNSTABLE_OFFSET_COMMIT. */
+    private OffsetFetchResponsePartitions stable(String groupId, TopicPartition tp, OffsetFetchResponsePartitions answer,
+                                                 boolean requireStable) {
+        if (requireStable && ctx.offsets.isPending(groupId, tp)) {
+            return answer.setCommittedOffset(NO_OFFSET).setCommittedLeaderEpoch(NO_EPOCH).setMetadata("")
+                    .setErrorCode(Errors.UNSTABLE_OFFSET_COMMIT.code());
+        }
+        return answer;
+    }
+
+    // ---- TxnOffsetCommit ----
+
+    /**
+     * TxnOffsetCommit (v0-4): offsets written in the producer's transaction (the caller writes the records
+     * as such), which take effect with its commit marker. The member and generation are checked as for an
+     * OffsetCommit (the zombie fence of KIP-447) but not the group's state: a transaction may commit
+     * offsets while its group rebalances.
+     */
+    CoordinatorResult<TxnOffsetCommitResponseData> txnCommitOffsets(TxnOffsetCommitRequestData request,
+                                                                    Predicate<TopicPartition> partitionExists) {
+        TxnOffsetCommitResponseData response = new TxnOffsetCommitResponseData();
+        Errors groupError = validateTxnCommit(request);
+        long now = ctx.now();
+        List<CoordinatorRecord> records = new ArrayList<>();
+        List<TxnOffsetCommitResponsePartition> written = new ArrayList<>();
+        for (TxnOffsetCommitRequestTopic topic : request.topics()) {
+            TxnOffsetCommitResponseTopic rt = new TxnOffsetCommitResponseTopic().setName(topic.name());
+            response.topics().add(rt);
+            for (TxnOffsetCommitRequestPartition p : topic.partitions()) {
+                TxnOffsetCommitResponsePartition rp = new TxnOffsetCommitResponsePartition().setPartitionIndex(p.partitionIndex());
+                rt.partitions().add(rp);
+                TopicPartition tp = new TopicPartition(topic.name(), p.partitionIndex());
+                if (!partitionExists.test(tp)) {
+                    rp.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                } else if (groupError != Errors.NONE) {
+                    rp.setErrorCode(groupError.code());
+                } else if (p.committedMetadata() != null && p.committedMetadata().length() > ctx.config.offsetMetadataMaxBytes()) {
+                    rp.setErrorCode(Errors.OFFSET_METADATA_TOO_LARGE.code());
+                } else {
+                    records.add(GroupRecords.offsetCommit(new OffsetKey(request.groupId(), tp.topic(), tp.partition()),
+                            new OffsetValue(p.committedOffset(), p.committedLeaderEpoch(), p.committedMetadata(), now,
+                                    NO_RETENTION)));
+                    written.add(rp);
+                }
+            }
+        }
+        return new CoordinatorResult<>(records, response, error -> {
+            written.forEach(rp -> rp.setErrorCode(error.code()));
+            return response;
+        });
+    }
+
+    private Errors validateTxnCommit(TxnOffsetCommitRequestData request) {
+        Errors unavailable = ctx.availability();
+        if (unavailable != Errors.NONE) {
+            return unavailable;
+        }
+        if (!ShardContext.isValidGroupId(request.groupId())) {
+            return Errors.INVALID_GROUP_ID;
+        }
+        ClassicGroup group = ctx.groups.get(request.groupId());
+        if (group == null) {
+            return request.generationIdOrMemberEpoch() < 0 ? Errors.NONE : Errors.ILLEGAL_GENERATION;
+        }
+        String memberId = request.memberId() == null ? "" : request.memberId();
+        if (!group.is(GroupState.DEAD) && request.generationIdOrMemberEpoch() < 0 && memberId.isEmpty()
+                && request.groupInstanceId() == null) {
+            // Versions 0-2 name no member: the producer is not a member of the group (one producer per task).
+            return Errors.NONE;
+        }
+        Errors invalid = group.validateOffsetCommit(memberId, request.groupInstanceId(), request.generationIdOrMemberEpoch());
+        return invalid == Errors.REBALANCE_IN_PROGRESS ? Errors.NONE : invalid;
+    }
+
+    /** Replays an offset record that a producer's transaction wrote: pending until the transaction ends. */
+    void replayTransactional(long producerId, OffsetKey key, OffsetValue value) {
+        ctx.offsets.putPending(producerId, key.group(), new TopicPartition(key.topic(), key.partition()), value);
+    }
+
+    /**
+     * Replays a transaction marker: on commit the producer's pending offsets become the committed ones (a
+     * transaction's offsets are the latest the producer asked for, whatever was committed meanwhile), on
+     * abort they are dropped. Returns the groups that got offsets.
+     */
+    Set<String> replayMarker(long producerId, boolean commit) {
+        Map<String, Map<TopicPartition, OffsetValue>> taken = ctx.offsets.takePending(producerId);
+        if (!commit) {
+            return Set.of();
+        }
+        taken.forEach((group, offsets) -> offsets.forEach((tp, value) -> ctx.offsets.put(group, tp, value)));
+        return taken.keySet();
     }
 
     private static OffsetFetchResponsePartitions partition(int index, OffsetValue value) {

@@ -13,7 +13,8 @@ import java.util.TreeSet;
 
 /**
  * Committed offsets by group, changed only by replaying records, plus the commits still being written
- * (which deletions must also cover, since their records land after the commit's).
+ * (which deletions must also cover, since their records land after the commit's) and the offsets that
+ * producers' open transactions wrote (which take effect with the transaction's commit marker).
  */
 final class OffsetStore {
     private static final Comparator<TopicPartition> ORDER =
@@ -21,6 +22,8 @@ final class OffsetStore {
 
     private final Map<String, Map<TopicPartition, OffsetValue>> committed = new HashMap<>();
     private final Map<String, Map<TopicPartition, Integer>> inFlight = new HashMap<>();
+    /** By producer id: the offsets its open transaction wrote, by group. */
+    private final Map<Long, Map<String, Map<TopicPartition, OffsetValue>>> pending = new HashMap<>();
 
     void put(String group, TopicPartition tp, OffsetValue value) {
         committed.computeIfAbsent(group, g -> new TreeMap<>(ORDER)).put(tp, value);
@@ -99,5 +102,32 @@ final class OffsetStore {
 
     void clearInFlight() {
         inFlight.clear();
+    }
+
+    // ---- offsets of open transactions ----
+
+    void putPending(long producerId, String group, TopicPartition tp, OffsetValue value) {
+        pending.computeIfAbsent(producerId, p -> new HashMap<>()).computeIfAbsent(group, g -> new HashMap<>()).put(tp, value);
+    }
+
+    /** The offsets the producer's transaction wrote, by group, no longer pending. */
+    Map<String, Map<TopicPartition, OffsetValue>> takePending(long producerId) {
+        Map<String, Map<TopicPartition, OffsetValue>> taken = pending.remove(producerId);
+        return taken == null ? Map.of() : taken;
+    }
+
+    /** Whether an open transaction wrote an offset for the partition (OffsetFetch: UNSTABLE_OFFSET_COMMIT). */
+    boolean isPending(String group, TopicPartition tp) {
+        for (Map<String, Map<TopicPartition, OffsetValue>> byGroup : pending.values()) {
+            Map<TopicPartition, OffsetValue> offsets = byGroup.get(group);
+            if (offsets != null && offsets.containsKey(tp)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean hasPending(String group) {
+        return pending.values().stream().anyMatch(byGroup -> byGroup.containsKey(group));
     }
 }

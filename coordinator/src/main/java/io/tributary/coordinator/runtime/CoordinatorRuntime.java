@@ -8,6 +8,7 @@ import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -92,14 +93,17 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
 
         /** Queues records for the partition; the future completes once they are committed and replayed. */
         CompletableFuture<Void> append(List<CoordinatorRecord> records) {
-            CompletableFuture<Void> done = new CompletableFuture<>();
+            return enqueue(Pending.records(records, null));
+        }
+
+        CompletableFuture<Void> enqueue(Pending pending) {
             if (closed) {
-                done.completeExceptionally(notCoordinator(partition));
-                return done;
+                pending.done().completeExceptionally(notCoordinator(partition));
+                return pending.done();
             }
-            queue.add(new Pending(records, done, false, false, false));
+            queue.add(pending);
             writeNext();
-            return done;
+            return pending.done();
         }
 
         /** Sends the queued records as one batch, unless a write is already under way. */
@@ -111,12 +115,19 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
                 recordsSinceCompaction = 0;
                 queueCompaction();
             }
+            if (queue.peekFirst().marker() != null) {
+                writeMarker(queue.pollFirst());
+                return;
+            }
             // Writes go together up to MAX_BATCH_BYTES, and a larger one alone: one too large for a Raft
             // entry is then refused on its own (RecordTooLargeException), without disturbing the others.
+            // Only writes of the same producer's transaction (or of none) go together.
             List<Pending> batch = new ArrayList<>();
             int bytes = 0;
             boolean compaction = queue.peekFirst().compaction();
-            while (!queue.isEmpty() && queue.peekFirst().compaction() == compaction
+            TransactionalWrite txn = queue.peekFirst().txn();
+            while (!queue.isEmpty() && queue.peekFirst().compaction() == compaction && queue.peekFirst().marker() == null
+                    && Objects.equals(queue.peekFirst().txn(), txn)
                     && (batch.isEmpty() || bytes + queue.peekFirst().sizeInBytes() <= MAX_BATCH_BYTES)) {
                 Pending p = queue.pollFirst();
                 batch.add(p);
@@ -132,13 +143,30 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
                 thread.execute(() -> committed(batch, records, -1));
                 return;
             }
-            logs.append(partition, records).whenComplete((baseOffset, error) -> thread.execute(() -> {
+            logs.append(partition, records, txn).whenComplete((baseOffset, error) -> thread.execute(() -> {
                 if (error != null) {
                     failed(batch, error);
                 } else {
                     committed(batch, records, baseOffset);
                 }
             }));
+        }
+
+        /** Writes a transaction marker, then replays it into the shard. */
+        private void writeMarker(Pending pending) {
+            writing = true;
+            Marker m = pending.marker();
+            logs.writeMarker(partition, m.producerId(), m.producerEpoch(), m.coordinatorEpoch(), m.commit())
+                    .whenComplete((v, error) -> thread.execute(() -> {
+                        writing = false;
+                        if (error != null || closed) {
+                            pending.done().completeExceptionally(error != null ? Failures.unwrap(error) : notCoordinator(partition));
+                        } else {
+                            shard.replayMarker(m.producerId(), m.commit());
+                            pending.done().complete(null);
+                        }
+                        writeNext();
+                    }));
         }
 
         /**
@@ -161,7 +189,8 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
             }
             chunks.add(chunk);
             for (int i = chunks.size() - 1; i >= 0; i--) {
-                queue.addFirst(new Pending(chunks.get(i), new CompletableFuture<>(), true, i == 0, i == chunks.size() - 1));
+                queue.addFirst(new Pending(chunks.get(i), null, null, new CompletableFuture<>(), true, i == 0,
+                        i == chunks.size() - 1));
             }
         }
 
@@ -187,7 +216,14 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
                     });
                 }
             } else {
-                records.forEach(shard::replay);
+                TransactionalWrite txn = head.txn();
+                for (CoordinatorRecord r : records) {
+                    if (txn == null) {
+                        shard.replay(r);
+                    } else {
+                        shard.replayTransactional(txn.producerId(), r);
+                    }
+                }
                 recordsSinceCompaction += records.size();
             }
             batch.forEach(p -> p.done().complete(null));
@@ -223,9 +259,20 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
         }
     }
 
-    /** Records waiting to be written; compaction chunks are marked, with the first and last flagged. */
-    private record Pending(List<CoordinatorRecord> records, CompletableFuture<Void> done, boolean compaction,
-                           boolean first, boolean last) {
+    /** A transaction marker to write. */
+    private record Marker(long producerId, short producerEpoch, int coordinatorEpoch, boolean commit) {
+    }
+
+    /**
+     * Records waiting to be written (in a producer's transaction if {@code txn} is set), or a marker;
+     * compaction chunks are marked, with the first and last flagged.
+     */
+    private record Pending(List<CoordinatorRecord> records, TransactionalWrite txn, Marker marker,
+                           CompletableFuture<Void> done, boolean compaction, boolean first, boolean last) {
+        static Pending records(List<CoordinatorRecord> records, TransactionalWrite txn) {
+            return new Pending(records, txn, null, new CompletableFuture<>(), false, false, false);
+        }
+
         int sizeInBytes() {
             int n = 0;
             for (CoordinatorRecord r : records) {
@@ -269,7 +316,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
 
     /** Builds a shard by replaying its partition; returns the records replayed, or -1 if it could not. */
     private long load(int partition) {
-        Iterator<CoordinatorRecord> log = logs.records(partition).orElse(null);
+        Iterator<LogEntry> log = logs.records(partition).orElse(null);
         if (log == null) {
             return -1;
         }
@@ -278,7 +325,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
         try {
             long records = 0;
             while (log.hasNext()) {
-                h.shard.replay(log.next());
+                log.next().replayInto(h.shard);
                 records++;
             }
             h.recordsSinceCompaction = records;
@@ -300,6 +347,15 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
      * not lead the partition, COORDINATOR_LOAD_IN_PROGRESS while it loads.
      */
     public <T> CompletableFuture<T> write(int partition, Function<S, CoordinatorResult<T>> op) {
+        return write(partition, null, op);
+    }
+
+    /**
+     * As {@link #write}, with the result's records written in a producer's transaction: the shard replays
+     * them with {@link CoordinatorShard#replayTransactional}, and they take effect with the producer's
+     * commit marker ({@link #writeMarker}).
+     */
+    public <T> CompletableFuture<T> write(int partition, TransactionalWrite txn, Function<S, CoordinatorResult<T>> op) {
         CompletableFuture<T> response = new CompletableFuture<>();
         onShard(partition, response, h -> {
             CoordinatorResult<T> result = op.apply(h.shard);
@@ -307,7 +363,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
                 response.complete(result.response());
                 return;
             }
-            h.append(result.records()).whenComplete((v, e) -> {
+            h.enqueue(Pending.records(result.records(), txn)).whenComplete((v, e) -> {
                 try {
                     response.complete(e == null ? result.response() : result.onFailure().apply(writeError(e)));
                 } catch (RuntimeException failure) {
@@ -316,6 +372,26 @@ public final class CoordinatorRuntime<S extends CoordinatorShard> implements Clo
             });
         });
         return response;
+    }
+
+    /**
+     * Writes a transaction marker to the partition after the writes queued before it, and replays it into
+     * the shard; completes once both are done (so that whoever asked for the marker learns of it only
+     * after the shard applied it). Fails as {@link #write} does.
+     */
+    public CompletableFuture<Void> writeMarker(int partition, long producerId, short producerEpoch, int coordinatorEpoch,
+                                               boolean commit) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        onShard(partition, done, h -> h.enqueue(new Pending(List.of(), null,
+                new Marker(producerId, producerEpoch, coordinatorEpoch, commit), new CompletableFuture<>(), false, false, false))
+                .whenComplete((v, e) -> {
+                    if (e == null) {
+                        done.complete(null);
+                    } else {
+                        done.completeExceptionally(e);
+                    }
+                }));
+        return done;
     }
 
     /** Runs {@code op}, which writes nothing, on the shard of {@code partition}; fails as {@link #write} does. */

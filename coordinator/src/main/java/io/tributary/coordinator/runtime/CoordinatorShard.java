@@ -13,6 +13,18 @@ public interface CoordinatorShard {
     void replay(CoordinatorRecord record);
 
     /**
+     * Applies a committed record that the producer's transaction wrote: it takes effect only with the
+     * producer's commit marker. Only shards that make transactional writes get these.
+     */
+    default void replayTransactional(long producerId, CoordinatorRecord record) {
+        throw new IllegalStateException(getClass().getSimpleName() + " writes no transactional records");
+    }
+
+    /** Applies a transaction marker: the producer's pending records take effect (commit) or are dropped. */
+    default void replayMarker(long producerId, boolean commit) {
+    }
+
+    /**
      * Records of a result or a timer that could not be written, with the error: whatever waits for them
      * learns of it, and transient state that assumed them is given up (nothing durable changed). Returns
      * records to write in their place, if giving up calls for any.

@@ -17,14 +17,24 @@ public interface InternalTopic {
     int leaderEpoch(int partition);
 
     /**
-     * The partition's records from its log start on, in order, read as they are iterated, for loading a
-     * shard; empty when this broker does not lead the partition. Iterating fails with a Kafka exception
-     * if the log cannot be read.
+     * The partition's records and transaction markers from its log start on, in order, read as they are
+     * iterated, for loading a shard; empty when this broker does not lead the partition. Iterating fails
+     * with a Kafka exception if the log cannot be read.
      */
-    Optional<Iterator<CoordinatorRecord>> records(int partition);
+    Optional<Iterator<LogEntry>> records(int partition);
 
-    /** Appends records through Raft; completes with the offset of the first once committed. */
-    CompletableFuture<Long> append(int partition, List<CoordinatorRecord> records);
+    /**
+     * Appends records through Raft, in a producer's transaction when {@code txn} is not null; completes with
+     * the offset of the first once committed.
+     */
+    CompletableFuture<Long> append(int partition, List<CoordinatorRecord> records, TransactionalWrite txn);
+
+    /** Writes a transaction marker for the producer through Raft; completes once committed. */
+    CompletableFuture<Void> writeMarker(int partition, long producerId, short producerEpoch, int coordinatorEpoch,
+                                        boolean commit);
+
+    /** The offset of the producer's last transaction marker in the partition, -1 if none (see {@link TransactionalWrite}). */
+    long lastMarkerOffset(int partition, long producerId);
 
     /** Moves the partition's log start offset to {@code offset} (records below are gone). */
     CompletableFuture<Void> deleteBefore(int partition, long offset);

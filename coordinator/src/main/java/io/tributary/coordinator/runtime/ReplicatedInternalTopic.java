@@ -20,6 +20,8 @@ import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.utils.internals.Crc32C;
+import org.apache.kafka.common.record.internal.ControlRecordType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
 import org.apache.kafka.common.record.internal.Record;
@@ -30,6 +32,10 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * and read back, when a shard loads, through the partition's leader handle.
  */
 public final class ReplicatedInternalTopic implements InternalTopic {
+    /** Positions in a record batch's header (Kafka's DefaultRecordBatch): the CRC covers attributes to the end. */
+    private static final int CRC = 17;
+    private static final int ATTRIBUTES = 21;
+    private static final int BASE_SEQUENCE = 53;
     private static final int LOAD_READ_BYTES = 1 << 20;
 
     private final String topic;
@@ -60,25 +66,49 @@ public final class ReplicatedInternalTopic implements InternalTopic {
     }
 
     @Override
-    public Optional<Iterator<CoordinatorRecord>> records(int partition) {
+    public Optional<Iterator<LogEntry>> records(int partition) {
         Partitions.Lookup lookup = partitions.leader(topic, partition);
         return lookup.found() ? Optional.of(new Replay(lookup.leader())) : Optional.empty();
     }
 
     @Override
-    public CompletableFuture<Long> append(int partition, List<CoordinatorRecord> records) {
+    public CompletableFuture<Long> append(int partition, List<CoordinatorRecord> records, TransactionalWrite txn) {
         Partitions.Lookup lookup = partitions.leader(topic, partition);
         if (!lookup.found()) {
-            return CompletableFuture.failedFuture(new NotCoordinatorException(topic + "-" + partition + ": " + lookup.error()));
+            return notCoordinator(partition, lookup);
         }
-        return partitions.append(List.of(new Partitions.Write(lookup.leader(), encode(records))), AppendOrigin.COORDINATOR,
-                (short) -1, 0).thenApply(results -> {
-                    AppendResult r = results.get(0);
-                    if (r.error() != Errors.NONE) {
-                        throw r.error().exception("appending to " + topic + "-" + partition + " failed: " + r.message());
-                    }
-                    return r.baseOffset();
-                });
+        Partitions.Write write = txn == null ? new Partitions.Write(lookup.leader(), encode(records, null))
+                : new Partitions.Write(lookup.leader(), encode(records, txn), txn.expectedMarker());
+        return partitions.append(List.of(write), AppendOrigin.COORDINATOR, (short) -1, 0)
+                .thenApply(results -> checked(partition, results.get(0)).baseOffset());
+    }
+
+    @Override
+    public CompletableFuture<Void> writeMarker(int partition, long producerId, short producerEpoch, int coordinatorEpoch,
+                                               boolean commit) {
+        Partitions.Lookup lookup = partitions.leader(topic, partition);
+        if (!lookup.found()) {
+            return notCoordinator(partition, lookup);
+        }
+        return partitions.writeMarkers(List.of(new Partitions.Marker(lookup.leader(), producerId, producerEpoch,
+                coordinatorEpoch, commit)), 0).thenAccept(results -> checked(partition, results.get(0)));
+    }
+
+    @Override
+    public long lastMarkerOffset(int partition, long producerId) {
+        Partitions.Lookup lookup = partitions.leader(topic, partition);
+        return lookup.found() ? lookup.leader().producerTxn(producerId).lastMarkerOffset() : -1;
+    }
+
+    private <T> CompletableFuture<T> notCoordinator(int partition, Partitions.Lookup lookup) {
+        return CompletableFuture.failedFuture(new NotCoordinatorException(topic + "-" + partition + ": " + lookup.error()));
+    }
+
+    private AppendResult checked(int partition, AppendResult r) {
+        if (r.error() != Errors.NONE) {
+            throw r.error().exception("writing to " + topic + "-" + partition + " failed: " + r.message());
+        }
+        return r;
     }
 
     @Override
@@ -90,29 +120,47 @@ public final class ReplicatedInternalTopic implements InternalTopic {
         return partitions.deleteRecords(List.of(new Partitions.Deletion(lookup.leader(), offset)), 0).thenApply(r -> null);
     }
 
-    private static MemoryRecords encode(List<CoordinatorRecord> records) {
+    /** One uncompressed batch; in the producer's transaction (without sequence numbers, as Kafka writes them) if given. */
+    private static MemoryRecords encode(List<CoordinatorRecord> records, TransactionalWrite txn) {
         int size = 64;
         for (CoordinatorRecord r : records) {
             size += r.estimatedSize();
         }
-        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(size), Compression.NONE,
-                TimestampType.CREATE_TIME, 0);
         long now = System.currentTimeMillis();
+        MemoryRecordsBuilder builder = txn == null
+                ? MemoryRecords.builder(ByteBuffer.allocate(size), Compression.NONE, TimestampType.CREATE_TIME, 0)
+                : MemoryRecords.builder(ByteBuffer.allocate(size), RecordBatch.CURRENT_MAGIC_VALUE, Compression.NONE,
+                        TimestampType.CREATE_TIME, 0, now, txn.producerId(), txn.producerEpoch(), 0,
+                        true, RecordBatch.NO_PARTITION_LEADER_EPOCH);
         for (CoordinatorRecord r : records) {
             builder.append(now, r.key().duplicate(), r.value() == null ? null : r.value().duplicate());
         }
-        return builder.build();
+        MemoryRecords built = builder.build();
+        if (txn != null) {
+            withoutSequence(built.buffer());
+        }
+        return built;
     }
 
     /**
-     * The keyed records of a partition from its log start to the high watermark as of the start, read a
-     * megabyte at a time, without transaction markers. A log start that moves on meanwhile (compaction)
-     * restarts the read from there.
+     * Sets a built batch's base sequence to none (-1) and its CRC to match. The builder insists on a
+     * sequence for a producer's batch, but a coordinator's batch in a producer's transaction must have
+     * none: the partition would otherwise take it for the producer's own and check it as a retry.
      */
-    private static final class Replay implements Iterator<CoordinatorRecord> {
+    private static void withoutSequence(ByteBuffer batch) {
+        batch.putInt(BASE_SEQUENCE, RecordBatch.NO_SEQUENCE);
+        batch.putInt(CRC, (int) Crc32C.compute(batch, ATTRIBUTES, batch.limit() - ATTRIBUTES));
+    }
+
+    /**
+     * The keyed records and transaction markers of a partition from its log start to the high watermark as
+     * of the start, read a megabyte at a time. A log start that moves on meanwhile (compaction) restarts
+     * the read from there.
+     */
+    private static final class Replay implements Iterator<LogEntry> {
         private final PartitionLeader partition;
         private final long end;
-        private final Deque<CoordinatorRecord> buffered = new ArrayDeque<>();
+        private final Deque<LogEntry> buffered = new ArrayDeque<>();
         private long next;
 
         Replay(PartitionLeader partition) {
@@ -130,7 +178,7 @@ public final class ReplicatedInternalTopic implements InternalTopic {
         }
 
         @Override
-        public CoordinatorRecord next() {
+        public LogEntry next() {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
@@ -151,12 +199,19 @@ public final class ReplicatedInternalTopic implements InternalTopic {
             }
             for (RecordBatch batch : MemoryRecords.readableRecords(read.records().copy()).batches()) {
                 if (batch.isControlBatch()) {
+                    Record marker = batch.iterator().next();
+                    if (marker.offset() >= next && marker.offset() < end) {
+                        buffered.add(new LogEntry.Marker(batch.producerId(),
+                                ControlRecordType.parse(marker.key()) == ControlRecordType.COMMIT));
+                    }
                     next = batch.lastOffset() + 1;
                     continue;
                 }
+                long producerId = batch.isTransactional() ? batch.producerId() : -1;
                 for (Record r : batch) {
                     if (r.offset() >= next && r.offset() < end && r.hasKey()) {
-                        buffered.add(new CoordinatorRecord(copy(r.key()), r.hasValue() ? copy(r.value()) : null));
+                        buffered.add(new LogEntry.Written(new CoordinatorRecord(copy(r.key()), r.hasValue() ? copy(r.value()) : null),
+                                producerId));
                     }
                 }
                 next = batch.lastOffset() + 1;

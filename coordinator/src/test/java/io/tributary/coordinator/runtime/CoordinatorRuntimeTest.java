@@ -113,12 +113,24 @@ class CoordinatorRuntimeTest {
         }
 
         @Override
-        public synchronized Optional<Iterator<CoordinatorRecord>> records(int partition) {
-            return Optional.of(List.copyOf(records).iterator());
+        public synchronized Optional<Iterator<LogEntry>> records(int partition) {
+            return Optional.of(records.stream().<LogEntry>map(r -> new LogEntry.Written(r, -1)).toList().iterator());
         }
 
         @Override
-        public synchronized CompletableFuture<Long> append(int partition, List<CoordinatorRecord> appended) {
+        public CompletableFuture<Void> writeMarker(int partition, long producerId, short producerEpoch, int coordinatorEpoch,
+                                                   boolean commit) {
+            throw new UnsupportedOperationException("no transactions here");
+        }
+
+        @Override
+        public long lastMarkerOffset(int partition, long producerId) {
+            return -1;
+        }
+
+        @Override
+        public synchronized CompletableFuture<Long> append(int partition, List<CoordinatorRecord> appended,
+                                                           TransactionalWrite txn) {
             if (failing != null) {
                 return CompletableFuture.failedFuture(failing);
             }

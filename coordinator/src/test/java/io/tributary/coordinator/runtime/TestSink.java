@@ -14,14 +14,15 @@ import java.util.function.Consumer;
  */
 public final class TestSink {
     /** Records waiting to be committed, and what to do once they are or once they failed. */
-    private record Append(List<CoordinatorRecord> records, Runnable committed, Consumer<RuntimeException> failed) {
+    private record Append(List<CoordinatorRecord> records, long producerId, Runnable committed,
+                          Consumer<RuntimeException> failed) {
     }
 
     private CoordinatorShard shard;
     private boolean holding;
     private RuntimeException failNext;
     private final Deque<Append> held = new ArrayDeque<>();
-    /** Every committed record, in log order. */
+    /** Every committed record outside transactions, in log order. */
     public final List<CoordinatorRecord> log = new ArrayList<>();
     public int appends;
 
@@ -31,11 +32,16 @@ public final class TestSink {
 
     /** Writes a result's records as the runtime would; completes with the response (or the failure's response). */
     public <T> CompletableFuture<T> run(CoordinatorResult<T> result) {
+        return run(result, -1);
+    }
+
+    /** As {@link #run(CoordinatorResult)}, the records written in the producer's transaction (-1: none). */
+    public <T> CompletableFuture<T> run(CoordinatorResult<T> result, long producerId) {
         if (result.records().isEmpty()) {
             return CompletableFuture.completedFuture(result.response());
         }
         CompletableFuture<T> response = new CompletableFuture<>();
-        write(result.records(), () -> response.complete(result.response()), e -> {
+        write(result.records(), producerId, () -> response.complete(result.response()), e -> {
             try {
                 response.complete(result.onFailure().apply(CoordinatorRuntime.writeError(e)));
             } catch (RuntimeException failure) {
@@ -48,7 +54,7 @@ public final class TestSink {
     /** Writes what a timer task produced. */
     public void writeTimerRecords(List<CoordinatorRecord> records) {
         if (!records.isEmpty()) {
-            write(records, () -> { }, e -> { });
+            write(records, -1, () -> { }, e -> { });
         }
     }
 
@@ -71,9 +77,10 @@ public final class TestSink {
         return held.size();
     }
 
-    private void write(List<CoordinatorRecord> records, Runnable committed, Consumer<RuntimeException> failed) {
+    private void write(List<CoordinatorRecord> records, long producerId, Runnable committed,
+                       Consumer<RuntimeException> failed) {
         appends++;
-        Append a = new Append(List.copyOf(records), committed, failed);
+        Append a = new Append(List.copyOf(records), producerId, committed, failed);
         if (failNext != null) {
             RuntimeException e = failNext;
             failNext = null;
@@ -101,8 +108,12 @@ public final class TestSink {
 
     private void commit(Append a) {
         for (CoordinatorRecord r : a.records()) {
-            shard.replay(r);
-            log.add(r);
+            if (a.producerId() < 0) {
+                shard.replay(r);
+                log.add(r);
+            } else {
+                shard.replayTransactional(a.producerId(), r);
+            }
         }
         a.committed().run();
     }

@@ -107,6 +107,13 @@ public final class PartitionReplica {
         int lastSeq = lastSequence(firstSeq, BatchHeader.lastOffsetDelta(batch, pos));
         boolean idempotent = producerId >= 0 && firstSeq >= 0;
         boolean transactional = BatchHeader.isTransactional(batch, pos);
+        boolean unsequencedTxn = transactional && !idempotent && producerId >= 0;
+        if (unsequencedTxn) {
+            Errors refused = producers.checkUnsequenced(producerId, producerEpoch, expectedMarker);
+            if (refused != Errors.NONE) {
+                return PartitionResult.error(refused, null);
+            }
+        }
         if (idempotent) {
             ProducerStateTable.Verdict verdict = producers.check(producerId, producerEpoch, firstSeq, lastSeq, transactional,
                     expectedMarker);
@@ -133,9 +140,11 @@ public final class PartitionReplica {
         try {
             log.append(batch);
             epochs.assign(epoch, baseOffset);
+            long timestamp = logAppendTime ? appendTime : maxTimestamp;
             if (idempotent) {
-                producers.record(producerId, producerEpoch, firstSeq, lastSeq, baseOffset,
-                        logAppendTime ? appendTime : maxTimestamp, transactional);
+                producers.record(producerId, producerEpoch, firstSeq, lastSeq, baseOffset, timestamp, transactional);
+            } else if (unsequencedTxn) {
+                producers.recordUnsequenced(producerId, producerEpoch, baseOffset, timestamp);
             }
         } finally {
             firstUnstableOffset = producers.firstUnstableOffset();

@@ -90,7 +90,7 @@ public final class ProducerStateTable {
     public synchronized Verdict check(long producerId, short epoch, int firstSeq, int lastSeq, boolean transactional,
                                       long expectedMarker) {
         Producer p = producers.get(producerId);
-        if (transactional && expectedMarker != UNCHECKED && expectedMarker != (p == null ? -1 : p.lastMarkerOffset)) {
+        if (transactional && markerCameBetween(p, expectedMarker)) {
             return Verdict.reject(Errors.INVALID_TXN_STATE);
         }
         if (p == null) {
@@ -116,6 +116,38 @@ public final class ProducerStateTable {
         return inSequence ? Verdict.APPEND : Verdict.reject(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
     }
 
+    private static boolean markerCameBetween(Producer p, long expectedMarker) {
+        return expectedMarker != UNCHECKED && expectedMarker != (p == null ? -1 : p.lastMarkerOffset);
+    }
+
+    /**
+     * Checks a transactional batch without sequence numbers (a coordinator's records in a producer's
+     * transaction, as Kafka writes transactional offset commits): NONE, INVALID_PRODUCER_EPOCH or
+     * INVALID_TXN_STATE.
+     */
+    public synchronized Errors checkUnsequenced(long producerId, short epoch, long expectedMarker) {
+        Producer p = producers.get(producerId);
+        if (p != null && epoch < p.epoch) {
+            return Errors.INVALID_PRODUCER_EPOCH;
+        }
+        return markerCameBetween(p, expectedMarker) ? Errors.INVALID_TXN_STATE : Errors.NONE;
+    }
+
+    /** Records an appended transactional batch without sequence numbers: it opens the producer's transaction if none is open. */
+    public synchronized void recordUnsequenced(long producerId, short epoch, long firstOffset, long timestamp) {
+        Producer p = producers.computeIfAbsent(producerId, id -> new Producer());
+        bumpEpoch(p, epoch);
+        p.lastTimestamp = timestamp;
+        openTxn(p, producerId, firstOffset);
+    }
+
+    private void openTxn(Producer p, long producerId, long firstOffset) {
+        if (p.txnFirstOffset < 0) {
+            p.txnFirstOffset = firstOffset;
+            openTxns.put(firstOffset, producerId);
+        }
+    }
+
     /** Records an appended batch of records; a transactional one opens its producer's transaction if none is open. */
     public synchronized void record(long producerId, short epoch, int firstSeq, int lastSeq, long firstOffset,
                                     long timestamp, boolean transactional) {
@@ -126,9 +158,8 @@ public final class ProducerStateTable {
             p.batches.removeFirst();
         }
         p.lastTimestamp = timestamp;
-        if (transactional && p.txnFirstOffset < 0) {
-            p.txnFirstOffset = firstOffset;
-            openTxns.put(firstOffset, producerId);
+        if (transactional) {
+            openTxn(p, producerId, firstOffset);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.tributary.wire.txn;
 
+import io.tributary.coordinator.GroupCoordinator;
 import io.tributary.coordinator.txn.MarkerWriter;
 import io.tributary.replication.Failures;
 import io.tributary.replication.metadata.MetadataImage;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
@@ -24,8 +26,9 @@ import org.apache.kafka.common.requests.WriteTxnMarkersResponse;
 
 /**
  * Transaction markers, written where each partition is led: this broker's partitions through
- * {@link Partitions#writeMarkers}, the others' with a WriteTxnMarkers request to their leader (which
- * writes them here, in {@link #writeHere}, on its side).
+ * {@link Partitions#writeMarkers} (those of {@code __consumer_offsets} through the group coordinator,
+ * which applies the transaction's offsets before it answers), the others' with a WriteTxnMarkers request
+ * to their leader (which writes them here, in {@link #writeHere}, on its side).
  */
 public final class TxnMarkers implements MarkerWriter {
     /** How long a marker may take to replicate; the coordinator tries again after. */
@@ -33,12 +36,15 @@ public final class TxnMarkers implements MarkerWriter {
     private static final short REQUEST_VERSION = 1;
 
     private final Partitions partitions;
+    private final GroupCoordinator groups;
     private final Supplier<MetadataImage> metadata;
     private final BrokerChannels channels;
     private final int nodeId;
 
-    public TxnMarkers(Partitions partitions, Supplier<MetadataImage> metadata, BrokerChannels channels, int nodeId) {
+    public TxnMarkers(Partitions partitions, GroupCoordinator groups, Supplier<MetadataImage> metadata,
+                      BrokerChannels channels, int nodeId) {
         this.partitions = partitions;
+        this.groups = groups;
         this.metadata = metadata;
         this.channels = channels;
         this.nodeId = nodeId;
@@ -53,9 +59,20 @@ public final class TxnMarkers implements MarkerWriter {
         List<Partitions.Marker> markers = new ArrayList<>();
         List<TopicPartition> written = new ArrayList<>();
         List<Long> writtenFor = new ArrayList<>();
+        List<CompletableFuture<Void>> offsetMarkers = new ArrayList<>();
         for (TxnMarkerEntry entry : entries) {
-            Map<TopicPartition, Errors> errors = out.computeIfAbsent(entry.producerId(), id -> new HashMap<>());
+            // Filled here and by the group coordinator's thread.
+            Map<TopicPartition, Errors> errors = out.computeIfAbsent(entry.producerId(), id -> new ConcurrentHashMap<>());
             for (TopicPartition tp : entry.partitions()) {
+                if (tp.topic().equals(GroupCoordinator.TOPIC)) {
+                    offsetMarkers.add(groups.writeMarker(tp.partition(), entry.producerId(), entry.producerEpoch(),
+                            entry.coordinatorEpoch(), entry.transactionResult() == TransactionResult.COMMIT)
+                            .handle((v, failure) -> {
+                                errors.put(tp, failure == null ? Errors.NONE : offsetsMarkerError(failure));
+                                return null;
+                            }));
+                    continue;
+                }
                 Partitions.Lookup lookup = partitions.leader(tp.topic(), tp.partition());
                 if (!lookup.found()) {
                     errors.put(tp, lookup.error());
@@ -67,16 +84,24 @@ public final class TxnMarkers implements MarkerWriter {
                 writtenFor.add(entry.producerId());
             }
         }
-        if (markers.isEmpty()) {
-            return CompletableFuture.completedFuture(out);
-        }
-        return partitions.writeMarkers(markers, TIMEOUT_MS).thenApply(results -> {
-            for (int i = 0; i < results.size(); i++) {
-                AppendResult r = results.get(i);
-                out.get(writtenFor.get(i)).put(written.get(i), r.error());
-            }
-            return out;
-        });
+        CompletableFuture<Void> dataMarkers = markers.isEmpty() ? CompletableFuture.completedFuture(null)
+                : partitions.writeMarkers(markers, TIMEOUT_MS).thenAccept(results -> {
+                    for (int i = 0; i < results.size(); i++) {
+                        AppendResult r = results.get(i);
+                        out.get(writtenFor.get(i)).put(written.get(i), r.error());
+                    }
+                });
+        offsetMarkers.add(dataMarkers);
+        return CompletableFuture.allOf(offsetMarkers.toArray(CompletableFuture[]::new)).thenApply(v -> out);
+    }
+
+    /** A group coordinator that is not (yet) the partition's leader answers as a partition leader would. */
+    private static Errors offsetsMarkerError(Throwable failure) {
+        Errors error = Failures.errorOf(failure);
+        return switch (error) {
+            case NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS -> Errors.NOT_LEADER_OR_FOLLOWER;
+            default -> error;
+        };
     }
 
     /** A partition whose topic this broker no longer knows is answered UNKNOWN_TOPIC_OR_PARTITION: the topic was deleted. */

@@ -1,0 +1,97 @@
+package io.tributary.wire.handlers;
+
+import io.tributary.coordinator.GroupCoordinator;
+import io.tributary.coordinator.runtime.TransactionalWrite;
+import io.tributary.replication.metadata.MetadataImage;
+import io.tributary.replication.metadata.TopicInfo;
+import io.tributary.wire.admin.InternalTopics;
+import io.tributary.wire.api.ApiHandler;
+import io.tributary.wire.api.RequestContext;
+import io.tributary.wire.txn.TxnVerifier;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
+import org.apache.kafka.common.message.TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic;
+import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
+import org.apache.kafka.common.message.TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition;
+import org.apache.kafka.common.message.TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.TxnOffsetCommitRequest;
+
+/**
+ * TxnOffsetCommit (v0-4, transaction protocol version 1): offsets committed in the producer's
+ * transaction, which take effect with its commit marker. The group coordinator first checks with the
+ * transaction coordinator that the group's offsets partition is in the transaction (KIP-890), and
+ * writes the offsets as a transactional batch carrying what it saw then, as the produce path does.
+ * Version 5 would add the partition implicitly (protocol version 2) and is not served.
+ */
+public final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitRequest> {
+    private final GroupCoordinator groups;
+    private final TxnVerifier verifier;
+    private final Supplier<MetadataImage> metadata;
+
+    public TxnOffsetCommitHandler(GroupCoordinator groups, TxnVerifier verifier, Supplier<MetadataImage> metadata) {
+        this.groups = groups;
+        this.verifier = verifier;
+        this.metadata = metadata;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.TXN_OFFSET_COMMIT;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 4;
+    }
+
+    @Override
+    public CompletableFuture<TxnOffsetCommitResponseData> handle(RequestContext context, TxnOffsetCommitRequest request) {
+        TxnOffsetCommitRequestData data = request.data();
+        short version = context.apiVersion();
+        TopicPartition offsetsPartition = new TopicPartition(InternalTopics.OFFSETS, groups.partitionFor(data.groupId()));
+        // Read before asking the transaction coordinator: a marker after this makes the write fail.
+        long lastMarker = groups.lastMarkerOffset(data.groupId(), data.producerId());
+        return verifier.verify(data.transactionalId(), data.producerId(), data.producerEpoch(), List.of(offsetsPartition))
+                .thenCompose(verified -> {
+                    Errors refused = verified.get(offsetsPartition);
+                    if (refused != Errors.NONE) {
+                        return CompletableFuture.completedFuture(failAll(data, forGroupCommit(refused, version)));
+                    }
+                    TransactionalWrite txn = new TransactionalWrite(data.producerId(), data.producerEpoch(), lastMarker);
+                    MetadataImage image = metadata.get();
+                    return groups.write(data.groupId(), txn, shard -> shard.txnCommitOffsets(data, tp -> exists(image, tp)));
+                });
+    }
+
+    private static boolean exists(MetadataImage image, TopicPartition tp) {
+        TopicInfo topic = image.topics().get(tp.topic());
+        return topic != null && tp.partition() >= 0 && tp.partition() < topic.partitionCount();
+    }
+
+    /**
+     * The transaction coordinator's refusal as a committing producer expects it: its own coordinator
+     * errors become COORDINATOR_LOAD_IN_PROGRESS (retried without looking for another group coordinator).
+     */
+    private static Errors forGroupCommit(Errors error, short version) {
+        return switch (error) {
+            case NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, NETWORK_EXCEPTION, REQUEST_TIMED_OUT -> Errors.COORDINATOR_LOAD_IN_PROGRESS;
+            default -> TxnErrors.forVersion(error, version, 2, 4);
+        };
+    }
+
+    private static TxnOffsetCommitResponseData failAll(TxnOffsetCommitRequestData data, Errors error) {
+        TxnOffsetCommitResponseData response = new TxnOffsetCommitResponseData();
+        for (TxnOffsetCommitRequestTopic t : data.topics()) {
+            TxnOffsetCommitResponseTopic rt = new TxnOffsetCommitResponseTopic().setName(t.name());
+            t.partitions().forEach(p -> rt.partitions().add(new TxnOffsetCommitResponsePartition()
+                    .setPartitionIndex(p.partitionIndex()).setErrorCode(error.code())));
+            response.topics().add(rt);
+        }
+        return response;
+    }
+}
