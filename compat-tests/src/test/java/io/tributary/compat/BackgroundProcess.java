@@ -127,6 +127,11 @@ final class BackgroundProcess implements AutoCloseable {
         }
     }
 
+    /** The exit code of a program that has ended. */
+    int exitCode() {
+        return process.exitValue();
+    }
+
     /** Command line, exit state and everything printed so far, for assertion messages. */
     String describe() {
         String state = process.isAlive() ? "still running" : "exit code " + process.exitValue();
@@ -140,7 +145,8 @@ final class BackgroundProcess implements AutoCloseable {
         stop(Duration.ofSeconds(10));
     }
 
-    private boolean awaitExit(Duration timeout) {
+    /** Waits for the program to end on its own; false if it is still running after {@code timeout}. */
+    boolean awaitExit(Duration timeout) {
         try {
             boolean exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (exited) {

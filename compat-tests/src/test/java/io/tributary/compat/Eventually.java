@@ -42,6 +42,11 @@ final class Eventually {
         }
     }
 
+    /** Reads a value until reading it succeeds, and returns it. */
+    static <T> T value(Duration timeout, Read<T> read) {
+        return value(timeout, read, v -> { });
+    }
+
     /** Reads a value until {@code check} accepts it, and returns that value. */
     static <T> T value(Duration timeout, Read<T> read, Accept<T> check) {
         AtomicReference<T> accepted = new AtomicReference<>();
