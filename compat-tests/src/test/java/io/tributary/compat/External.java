@@ -2,6 +2,11 @@ package io.tributary.compat;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 
@@ -18,6 +23,8 @@ final class External {
     private static final boolean REQUIRED = Boolean.getBoolean("tributary.requireExternal");
     private static Boolean kcat;
     private static Boolean docker;
+    private static String python;
+    private static Path kafkajs;
 
     private External() {
     }
@@ -36,6 +43,60 @@ final class External {
         require(docker, "Docker (Testcontainers found no working engine; see ../shared/env/docker-up.sh)");
     }
 
+    /**
+     * A Python 3 that has confluent-kafka (librdkafka's Python client): {@code python3} on the PATH, or
+     * the system's, where the Debian package python3-confluent-kafka installs it.
+     */
+    static synchronized String requireConfluentKafkaPython() {
+        if (python == null) {
+            python = "";
+            for (String candidate : List.of("python3", "/usr/bin/python3")) {
+                if (succeeds(List.of(candidate, "-c", "import confluent_kafka"), Duration.ofSeconds(20))) {
+                    python = candidate;
+                    break;
+                }
+            }
+        }
+        require(!python.isEmpty(), "python3 with confluent-kafka (install the Debian package python3-confluent-kafka)");
+        return python;
+    }
+
+    /**
+     * A folder holding the Node scripts of {@code src/test/node} with kafkajs installed beside them
+     * ({@code npm ci} from the npm registry, once per test run).
+     */
+    static synchronized Path requireKafkajs() {
+        if (kafkajs == null) {
+            kafkajs = Path.of("target", "kafkajs").toAbsolutePath();
+            try {
+                Files.createDirectories(kafkajs);
+                try (var sources = Files.list(Path.of("src", "test", "node"))) {
+                    for (Path source : sources.toList()) {
+                        Files.copy(source, kafkajs.resolve(source.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not prepare " + kafkajs, e);
+            }
+            boolean installed = Files.isDirectory(kafkajs.resolve("node_modules/kafkajs"))
+                    || succeeds(List.of("npm", "ci", "--no-audit", "--no-fund", "--prefix", kafkajs.toString()),
+                            Duration.ofMinutes(3));
+            if (!installed || !succeeds(List.of("node", "--version"), Duration.ofSeconds(10))) {
+                kafkajs = Path.of("");
+            }
+        }
+        require(!kafkajs.toString().isEmpty(), "node and npm, and the npm registry to install kafkajs from");
+        return kafkajs;
+    }
+
+    private static boolean succeeds(List<String> command, Duration timeout) {
+        try {
+            return Command.run(command, null, timeout).exitCode() == 0;
+        } catch (RuntimeException | AssertionError e) {
+            return false;
+        }
+    }
+
     private static void require(boolean available, String what) {
         if (available) {
             return;
@@ -47,11 +108,7 @@ final class External {
     }
 
     private static boolean kcatWorks() {
-        try {
-            return Command.run(List.of("kcat", "-V"), null, Duration.ofSeconds(10)).exitCode() == 0;
-        } catch (RuntimeException | AssertionError e) {
-            return false;
-        }
+        return succeeds(List.of("kcat", "-V"), Duration.ofSeconds(10));
     }
 
     private static boolean dockerWorks() {

@@ -195,7 +195,7 @@ class TransactionsTest {
     }
 
     @Test
-    void theTransactionsToolListsDescribesAndAbortsAnOpenTransaction() {
+    void theTransactionsToolListsDescribesFindsNothingHangingAndAbortsAnOpenTransaction() {
         TopicPartition p0 = new TopicPartition(topic("txn-tool"), 0);
         String id = "tool-" + p0.topic();
         try (KafkaProducer<byte[], byte[]> producer = transactional(id, Map.of())) {
@@ -211,6 +211,11 @@ class TransactionsTest {
             assertThat(described.stdout()).contains("Ongoing").contains(p0.toString());
             Command.Result producers = tool("describe-producers", "--topic", p0.topic(), "--partition", "0");
             assertThat(producers.stdout()).as(producers.describe()).containsPattern("(?m)\\s0\\s*$");
+            // Open for longer than 0 minutes, but known to its coordinator with this partition: not hanging.
+            Command.Result hanging = tool("find-hanging", "--broker-id", String.valueOf(BROKER.broker().nodeId()),
+                    "--max-transaction-timeout", "0");
+            assertThat(hanging.exitCode()).as(hanging.describe()).isZero();
+            assertThat(hanging.stdout()).as(hanging.describe()).contains("ProducerId").doesNotContain(p0.topic());
 
             Command.Result aborted = tool("abort", "--topic", p0.topic(), "--partition", "0", "--start-offset", "0");
             assertThat(aborted.exitCode()).as(aborted.describe()).isZero();
