@@ -15,8 +15,8 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest;
 import org.apache.kafka.common.requests.FindCoordinatorResponse;
 
 /**
- * A raw connection to the coordinator of one group, found the way clients find it (FindCoordinator,
- * retried while the broker is still creating or loading {@code __consumer_offsets}). Requests are
+ * A raw connection to the coordinator of one group or transactional id, found the way clients find it
+ * (FindCoordinator, retried while the broker is still creating or loading its internal topic). Requests are
  * built with kafka-clients' classes at the highest version both sides know.
  */
 final class CoordinatorConnection implements AutoCloseable {
@@ -33,10 +33,19 @@ final class CoordinatorConnection implements AutoCloseable {
     }
 
     static CoordinatorConnection forGroup(BrokerProcess broker, String group) throws IOException {
+        return find(broker, FindCoordinatorRequest.CoordinatorType.GROUP, group);
+    }
+
+    static CoordinatorConnection forTransaction(BrokerProcess broker, String transactionalId) throws IOException {
+        return find(broker, FindCoordinatorRequest.CoordinatorType.TRANSACTION, transactionalId);
+    }
+
+    private static CoordinatorConnection find(BrokerProcess broker, FindCoordinatorRequest.CoordinatorType type,
+                                              String key) throws IOException {
         FindCoordinatorResponseData.Coordinator found;
         try (RawConnection bootstrap = new RawConnection(broker.port())) {
             ApiVersionsResponse versions = bootstrap.apiVersions();
-            found = findCoordinator(bootstrap, versions, group);
+            found = findCoordinator(bootstrap, versions, type, key);
         }
         if (!"127.0.0.1".equals(found.host()) && !"localhost".equals(found.host())) {
             throw new AssertionError("coordinator advertised at " + found.host() + ":" + found.port()
@@ -47,14 +56,13 @@ final class CoordinatorConnection implements AutoCloseable {
     }
 
     private static FindCoordinatorResponseData.Coordinator findCoordinator(RawConnection connection,
-            ApiVersionsResponse versions, String group) throws IOException {
+            ApiVersionsResponse versions, FindCoordinatorRequest.CoordinatorType type, String key) throws IOException {
         short version = (short) Math.min(ApiKeys.FIND_COORDINATOR.latestVersion(),
                 connection.maxVersion(versions, ApiKeys.FIND_COORDINATOR));
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
             FindCoordinatorRequest request = new FindCoordinatorRequest.Builder(new FindCoordinatorRequestData()
-                    .setKeyType(FindCoordinatorRequest.CoordinatorType.GROUP.id())
-                    .setCoordinatorKeys(List.of(group))).build(version);
+                    .setKeyType(type.id()).setCoordinatorKeys(List.of(key))).build(version);
             FindCoordinatorResponse response = (FindCoordinatorResponse) connection.receive(connection.send(request));
             FindCoordinatorResponseData.Coordinator coordinator;
             if (version >= 4) {
@@ -64,7 +72,7 @@ final class CoordinatorConnection implements AutoCloseable {
                 }
                 coordinator = response.data().coordinators().get(0);
             } else {
-                coordinator = new FindCoordinatorResponseData.Coordinator().setKey(group)
+                coordinator = new FindCoordinatorResponseData.Coordinator().setKey(key)
                         .setErrorCode(response.data().errorCode()).setNodeId(response.data().nodeId())
                         .setHost(response.data().host()).setPort(response.data().port());
             }
@@ -74,7 +82,7 @@ final class CoordinatorConnection implements AutoCloseable {
             }
             if (error != Errors.COORDINATOR_NOT_AVAILABLE && error != Errors.COORDINATOR_LOAD_IN_PROGRESS
                     || System.nanoTime() > deadline) {
-                throw new AssertionError("FindCoordinator for group " + group + " answered " + error);
+                throw new AssertionError("FindCoordinator for " + type + " " + key + " answered " + error);
             }
             BrokerProcess.sleep(Duration.ofMillis(200));
         }
