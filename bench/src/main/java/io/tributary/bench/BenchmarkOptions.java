@@ -27,7 +27,7 @@ record BenchmarkOptions(long records, long warmupRecords, int rounds, String wor
                                    both JVMs have compiled their hot code; 0 measures cold JVMs
                                    (default 500000)
               --rounds N           rounds; each round starts every target afresh, in order (default 2)
-              --workloads IDS      comma-separated subset of a,b,c,d,e (default a,b,c,d,e)
+              --workloads IDS      comma-separated subset of a,b,c,d,e,t (default a,b,c,d,e)
               --max-seconds N      stop a full-speed producer run after N s (default 60)
               --latency-seconds N  length of the fixed-rate latency run (d) (default 30)
               --partitions N       partitions of each producer run's topic (default 1)

@@ -98,6 +98,9 @@ public final class PerfRunner {
             // seconds on both systems, which alone set the p99; the tool reports the rest separately.
             args.addAll(List.of("--warmup-records", Long.toString(w.latencyWarmupRecords())));
         }
+        if (w.transactionMs() > 0) {
+            args.addAll(List.of("--transactional-id", topic, "--transaction-duration-ms", Integer.toString(w.transactionMs())));
+        }
         // --command-property takes every value after it, so it comes last.
         args.addAll(List.of("--command-property", "acks=" + w.acks()));
         args.addAll(Workload.PRODUCER_SETTINGS);

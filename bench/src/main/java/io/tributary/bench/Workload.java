@@ -10,16 +10,22 @@ import java.util.Locale;
  * replication factor 1); a consumer workload runs ConsumerPerformance over the
  * topic its {@code source} producer workload filled on the same broker.
  *
- * @param id          short name used on the command line ("a".."e")
+ * @param id          short name used on the command line ("a".."e", "t")
  * @param label       what the progress lines and the table call it
  * @param recordSize  bytes per record value (producer only)
  * @param acks        producer acks setting (producer only)
  * @param throughput  records/s the producer is throttled to, -1 for as fast as possible
  * @param records     records to produce (producer only; a consumer reads what its source wrote)
  * @param source      for a consumer workload, the producer workload whose topic it reads; else null
+ * @param transactionMs for a transactional producer, how long each of its transactions lasts
+ *                    (ProducerPerformance's {@code --transaction-duration-ms}); 0 for none
  */
 public record Workload(String id, String label, int recordSize, String acks, int throughput,
-                       long records, Workload source) {
+                       long records, Workload source, int transactionMs) {
+
+    Workload(String id, String label, int recordSize, String acks, int throughput, long records, Workload source) {
+        this(id, label, recordSize, acks, throughput, records, source, 0);
+    }
 
     /** Producer settings shared by every producer workload. */
     static final List<String> PRODUCER_SETTINGS = List.of("linger.ms=5", "batch.size=65536");
@@ -42,7 +48,7 @@ public record Workload(String id, String label, int recordSize, String acks, int
     }
 
     /**
-     * The standard set. {@code records} is the count for the full-speed producer runs; the
+     * The standard set ((t) is chosen by name only). {@code records} is the count for the full-speed producer runs; the
      * fixed-rate latency run produces at 5000 records/s for at most {@code latencySeconds}.
      */
     public static List<Workload> standard(long records, int latencySeconds) {
@@ -54,7 +60,9 @@ public record Workload(String id, String label, int recordSize, String acks, int
                 + LATENCY_WARMUP_SECONDS + " s left out)", 1024, "all",
                 rate, Math.min(records, (long) rate * latencySeconds), null);
         Workload e = new Workload("e", "consumer read of (a)", 0, null, -1, 0, a);
-        return List.of(a, b, c, d, e);
+        Workload t = new Workload("t", "transactional producer 1KiB, 100 ms transactions", 1024, "all", -1, records,
+                null, 100);
+        return List.of(a, b, c, d, e, t);
     }
 
     /** The unmeasured load a broker gets before the measured ones: (a)'s records, {@code records} of them. */

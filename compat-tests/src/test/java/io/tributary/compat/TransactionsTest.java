@@ -58,6 +58,33 @@ class TransactionsTest {
         }
     }
 
+    /**
+     * Each transaction starts with several Produce requests in flight to a partition not yet in it: the
+     * first waits for the coordinator's confirmation, and the ones behind it must not overtake it
+     * (else the partition answers OUT_OF_ORDER_SEQUENCE_NUMBER and the producer fails).
+     */
+    @Test
+    void pipelinedBatchesAtATransactionsStartKeepTheirOrder() {
+        TopicPartition p0 = new TopicPartition(topic("txn-pipelined"), 0);
+        List<String> sent = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = transactional("pipelined-" + p0.topic(), Map.of(
+                ProducerConfig.BATCH_SIZE_CONFIG, 1024, ProducerConfig.LINGER_MS_CONFIG, 0,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5))) {
+            producer.initTransactions();
+            String padding = "x".repeat(400);
+            for (int t = 0; t < 30; t++) {
+                producer.beginTransaction();
+                for (int i = 0; i < 200; i++) {
+                    String value = t + "-" + i + "-" + padding;
+                    producer.send(record(p0, value));
+                    sent.add(value);
+                }
+                producer.commitTransaction();
+            }
+        }
+        assertThat(values(read(p0, "read_committed"))).containsExactlyElementsOf(sent);
+    }
+
     @Test
     void anOpenTransactionHidesLaterCommittedRecordsUntilItEnds() {
         TopicPartition p0 = new TopicPartition(topic("txn-lso"), 0);

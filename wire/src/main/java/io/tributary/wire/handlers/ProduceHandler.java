@@ -96,9 +96,10 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                 written.add(pr);
             }
         }
-        CompletableFuture<ProduceResponseData> answer = verifier.confirm(data.transactionalId(), writes, unverified,
-                        context.apiVersion())
-                .thenCompose(refused -> {
+        // Appended in request order: a batch waiting for its coordinator holds back the connection's later ones.
+        CompletableFuture<ProduceResponseData> answer = context.order().start(
+                verifier.confirm(data.transactionalId(), writes, unverified, context.apiVersion()),
+                refused -> {
                     List<Partitions.Write> accepted = new ArrayList<>();
                     List<Integer> acceptedAt = new ArrayList<>();
                     for (int i = 0; i < writes.size(); i++) {

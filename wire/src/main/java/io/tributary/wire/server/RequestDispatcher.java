@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.tributary.replication.Failures;
 import io.tributary.wire.api.ApiHandler;
 import io.tributary.wire.api.ApiRegistry;
+import io.tributary.wire.api.ConnectionOrder;
 import io.tributary.wire.api.RequestContext;
 import io.tributary.wire.metrics.BrokerMetrics;
 import java.util.ArrayDeque;
@@ -29,6 +30,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final BrokerMetrics metrics;
     /** Requests of this connection not yet answered, oldest first; touched only on the event loop. */
     private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
+    private final ConnectionOrder order = new ConnectionOrder();
 
     private static final class Pending {
         final KafkaRequest request;
@@ -72,7 +74,8 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private CompletableFuture<? extends ApiMessage> invoke(ChannelHandlerContext ctx, KafkaRequest request) {
         ApiHandler handler = registry.handler(request.header().apiKey(), request.header().apiVersion())
                 .orElseGet(() -> registry.handler(request.header().apiKey(), request.responseVersion()).orElseThrow());
-        RequestContext context = new RequestContext(request.header(), ctx.channel().remoteAddress(), request.receivedNanos(), ctx.channel().eventLoop());
+        RequestContext context = new RequestContext(request.header(), ctx.channel().remoteAddress(), request.receivedNanos(),
+                ctx.channel().eventLoop(), order);
         return handler.handle(context, request.body());
     }
 
