@@ -162,14 +162,17 @@ class TransactionBadInputTest {
             producer.initTransactions();
             committed.addAll(commit(producer, tp, "restarted"));
         }
-        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(BROKER.bootstrap(),
-                Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))) {
-            List<String> read = new ArrayList<>();
-            for (ConsumerRecord<byte[], byte[]> r : Clients.readAll(consumer, List.of(tp), Duration.ofSeconds(30))) {
-                read.add(new String(r.value(), StandardCharsets.UTF_8));
+        // A commit is answered once decided; its markers, which make it readable, follow.
+        Eventually.holds(Duration.ofSeconds(30), () -> {
+            try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(BROKER.bootstrap(),
+                    Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))) {
+                List<String> read = new ArrayList<>();
+                for (ConsumerRecord<byte[], byte[]> r : Clients.readAll(consumer, List.of(tp), Duration.ofSeconds(30))) {
+                    read.add(new String(r.value(), StandardCharsets.UTF_8));
+                }
+                assertThat(read).containsExactlyElementsOf(committed);
             }
-            assertThat(read).containsExactlyElementsOf(committed);
-        }
+        });
     }
 
     private static List<String> commit(KafkaProducer<byte[], byte[]> producer, TopicPartition tp, String prefix) {

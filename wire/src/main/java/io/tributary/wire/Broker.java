@@ -147,7 +147,7 @@ public final class Broker implements Closeable {
         InternalTopics internalTopics = new InternalTopics(topics, config);
         TxnVerifier verifier = new TxnVerifier(transactions, partitions, metadata::image, channels, config.nodeId());
         return List.of(
-                new ApiVersionsHandler(() -> registry),
+                new ApiVersionsHandler(() -> registry, config.transactionVersion()),
                 new MetadataHandler(cluster, partitions, topics, config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS)),
                 new DescribeClusterHandler(cluster),
                 new CreateTopicsHandler(topics, describer),

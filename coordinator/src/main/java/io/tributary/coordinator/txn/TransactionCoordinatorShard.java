@@ -20,8 +20,10 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * The transaction coordinator for one partition of {@code __transaction_state}: Kafka's transaction
- * protocol (version 1: partitions are added explicitly, the epoch is bumped by InitProducerId) as a state
- * machine over the partition's records, one per transactional id ({@link TransactionRecords}).
+ * protocol as a state machine over the partition's records, one per transactional id
+ * ({@link TransactionRecords}). Both protocol versions are served, chosen per request as Kafka does: in
+ * version 1 the epoch is bumped by InitProducerId only; in version 2 (EndTxn v5) every transaction ends
+ * with the next epoch ({@link #endTxnWithNextEpoch}).
  *
  * <p>Requests are answered with {@link CoordinatorResult}s; a transactional id's state changes only when
  * its record is replayed. Between writing a record and replaying it the id is pending, and every other
@@ -47,7 +49,7 @@ public final class TransactionCoordinatorShard implements CoordinatorShard {
         this.producerIds = producerIds;
     }
 
-    /** The answer to a transactional InitProducerId. */
+    /** The answer to a transactional InitProducerId, or to an EndTxn under protocol version 2. */
     public record InitResult(Errors error, long producerId, short producerEpoch) {
         static InitResult failed(Errors error) {
             return new InitResult(error, -1, (short) -1);
@@ -149,6 +151,10 @@ public final class TransactionCoordinatorShard implements CoordinatorShard {
 
     /** The checks every request of a running producer passes, in Kafka's order; NONE when it may go on. */
     private Errors checkProducer(TransactionMetadata m, String transactionalId, long producerId, short epoch) {
+        if (m != null && m.state().isPreparing() && producerId == m.nextProducerId()) {
+            // Its last transaction handed it a new producer id, in use once the markers are written.
+            return Errors.CONCURRENT_TRANSACTIONS;
+        }
         if (m == null || m.producerId() != producerId) {
             return Errors.INVALID_PRODUCER_ID_MAPPING;
         }
@@ -186,6 +192,66 @@ public final class TransactionCoordinatorShard implements CoordinatorShard {
             return CoordinatorResult.of(Errors.CONCURRENT_TRANSACTIONS);
         }
         return CoordinatorResult.of(m.state() == sameDone ? Errors.NONE : Errors.INVALID_TXN_STATE);
+    }
+
+    /**
+     * EndTxn under transaction protocol version 2 (v5): commits or aborts the running transaction with the
+     * next epoch (its markers carry it) and answers the producer id and epoch the producer goes on with. A
+     * request with the epoch before that is a retry: answered CONCURRENT_TRANSACTIONS while the markers are
+     * being written, NONE once they are. With the new epoch while they are, the producer's next transaction
+     * waits for them (CONCURRENT_TRANSACTIONS too). An abort between transactions ends an empty one.
+     */
+    public CoordinatorResult<InitResult> endTxnWithNextEpoch(String transactionalId, long producerId, short epoch,
+                                                             boolean commit) {
+        TransactionMetadata m = transactions.get(transactionalId);
+        if (m == null) {
+            return CoordinatorResult.of(InitResult.failed(Errors.INVALID_PRODUCER_ID_MAPPING));
+        }
+        if (pending.contains(transactionalId)) {
+            return CoordinatorResult.of(InitResult.failed(Errors.CONCURRENT_TRANSACTIONS));
+        }
+        boolean current = producerId == m.producerId() && epoch == m.producerEpoch();
+        boolean retry = m.lastProducerEpoch() >= 0 && epoch == m.lastProducerEpoch()
+                && (producerId == m.producerId() && m.producerEpoch() == epoch + 1
+                    || producerId == m.previousProducerId() && m.producerEpoch() == 0);
+        if (!current && !retry) {
+            boolean known = producerId == m.producerId() || producerId == m.previousProducerId();
+            return CoordinatorResult.of(InitResult.failed(known ? Errors.PRODUCER_FENCED : Errors.INVALID_PRODUCER_ID_MAPPING));
+        }
+        InitResult goOn = new InitResult(Errors.NONE, m.producerIdAfter(), m.producerEpochAfter());
+        TransactionState decided = commit ? TransactionState.PREPARE_COMMIT : TransactionState.PREPARE_ABORT;
+        TransactionState done = commit ? TransactionState.COMPLETE_COMMIT : TransactionState.COMPLETE_ABORT;
+        return switch (m.state()) {
+            case ONGOING -> current ? prepareWithNextEpoch(m, commit) : CoordinatorResult.of(InitResult.failed(Errors.PRODUCER_FENCED));
+            // With the new epoch the producer is already in its next transaction: it waits for this one's markers.
+            case PREPARE_COMMIT, PREPARE_ABORT -> CoordinatorResult.of(InitResult.failed(current || m.state() == decided
+                    ? Errors.CONCURRENT_TRANSACTIONS : Errors.INVALID_TXN_STATE));
+            case EMPTY, COMPLETE_COMMIT, COMPLETE_ABORT -> {
+                if (!commit && current) {
+                    yield prepareWithNextEpoch(m, false);
+                }
+                if (retry && m.state() == done) {
+                    yield CoordinatorResult.of(goOn);
+                }
+                yield CoordinatorResult.of(InitResult.failed(retry && m.state() == TransactionState.EMPTY
+                        ? Errors.PRODUCER_FENCED : Errors.INVALID_TXN_STATE));
+            }
+            default -> CoordinatorResult.of(InitResult.failed(Errors.INVALID_TXN_STATE));
+        };
+    }
+
+    private CoordinatorResult<InitResult> prepareWithNextEpoch(TransactionMetadata m, boolean commit) {
+        long newProducerId = -1;
+        if (m.epochExhausted()) {
+            try {
+                newProducerId = producerIds.getAsLong();
+            } catch (ApiException e) {
+                return CoordinatorResult.of(InitResult.failed(Errors.forException(e)));
+            }
+        }
+        TransactionMetadata prepared = m.preparedWithNextEpoch(commit, newProducerId, clock.getAsLong());
+        return write(prepared, new InitResult(Errors.NONE, prepared.producerIdAfter(), prepared.producerEpochAfter()),
+                InitResult::failed);
     }
 
     /**

@@ -19,8 +19,9 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <pre>
  * key   := version:int16 (=1) transactionalId:string
- * value := version:int16 (=1) producerId:int64 previousProducerId:int64 producerEpoch:int16
+ * value := version:int16 (=2) producerId:int64 previousProducerId:int64 producerEpoch:int16
  *          lastProducerEpoch:int16 timeoutMs:int32 state:int8 startMs:int64 lastUpdateMs:int64
+ *          nextProducerId:int64
  *          topicCount:int32 (topic:string partitionCount:int32 partition:int32*)*
  * </pre>
  *
@@ -28,7 +29,7 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class TransactionRecords {
     static final int KEY_VERSION = 1;
-    static final int VALUE_VERSION = 1;
+    static final int VALUE_VERSION = 2;
 
     private TransactionRecords() {
     }
@@ -48,7 +49,7 @@ public final class TransactionRecords {
     static ByteBuffer encodeValue(TransactionMetadata m) {
         ByteWriter w = new ByteWriter(128).putVersion(VALUE_VERSION).putLong(m.producerId()).putLong(m.previousProducerId())
                 .putShort(m.producerEpoch()).putShort(m.lastProducerEpoch()).putInt(m.timeoutMs()).putByte(m.state().id())
-                .putLong(m.startMs()).putLong(m.lastUpdateMs());
+                .putLong(m.startMs()).putLong(m.lastUpdateMs()).putLong(m.nextProducerId());
         Map<String, List<Integer>> byTopic = new TreeMap<>();
         for (TopicPartition tp : m.partitions()) {
             byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition());
@@ -88,6 +89,7 @@ public final class TransactionRecords {
         }
         long startMs = r.getLong();
         long lastUpdateMs = r.getLong();
+        long nextProducerId = r.getLong();
         Set<TopicPartition> partitions = new HashSet<>();
         for (int t = r.count(); t > 0; t--) {
             String topic = r.getString();
@@ -100,6 +102,6 @@ public final class TransactionRecords {
         }
         r.expectEnd();
         return new TransactionMetadata(transactionalId, producerId, previousProducerId, epoch, lastEpoch, timeoutMs, state,
-                partitions, startMs, lastUpdateMs);
+                partitions, startMs, lastUpdateMs, nextProducerId);
     }
 }

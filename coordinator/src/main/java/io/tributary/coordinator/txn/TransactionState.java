@@ -74,7 +74,8 @@ public enum TransactionState {
             case EMPTY -> EnumSet.of(EMPTY, COMPLETE_COMMIT, COMPLETE_ABORT);
             case ONGOING -> EnumSet.of(ONGOING, EMPTY, COMPLETE_COMMIT, COMPLETE_ABORT);
             case PREPARE_COMMIT -> EnumSet.of(ONGOING);
-            case PREPARE_ABORT -> EnumSet.of(ONGOING, PREPARE_EPOCH_FENCE);
+            // From an idle state only under transaction protocol version 2: an abort with nothing to abort.
+            case PREPARE_ABORT -> EnumSet.of(ONGOING, PREPARE_EPOCH_FENCE, EMPTY, COMPLETE_COMMIT, COMPLETE_ABORT);
             case COMPLETE_COMMIT -> EnumSet.of(PREPARE_COMMIT);
             case COMPLETE_ABORT -> EnumSet.of(PREPARE_ABORT);
             case DEAD -> EnumSet.of(EMPTY, COMPLETE_COMMIT, COMPLETE_ABORT);

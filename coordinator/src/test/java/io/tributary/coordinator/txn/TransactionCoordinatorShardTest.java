@@ -153,6 +153,8 @@ class TransactionCoordinatorShardTest {
         completeMarkers();
         assertThat(state()).isEqualTo(TransactionState.COMPLETE_ABORT);
         assertThat(end(p, true)).isEqualTo(Errors.PRODUCER_FENCED);
+        assertThat(init(ID, p.producerId(), p.producerEpoch()).error())
+                .as("its own epoch bump (KIP-360) is no retry of the fence").isEqualTo(Errors.PRODUCER_FENCED);
         assertThat(init(ID).producerEpoch()).isEqualTo((short) 2);
     }
 
@@ -169,7 +171,7 @@ class TransactionCoordinatorShardTest {
     @Test
     void anExhaustedEpochGetsANewProducerId() {
         TransactionMetadata worn = new TransactionMetadata(ID, 100, -1, TransactionMetadata.EXHAUSTED_EPOCH, (short) 0,
-                10_000, TransactionState.COMPLETE_COMMIT, Set.of(), -1, now.get());
+                10_000, TransactionState.COMPLETE_COMMIT, Set.of(), -1, now.get(), -1);
         shard.replay(TransactionRecords.record(worn));
         nextProducerId.set(500);
         InitResult renewed = init(ID, 100, TransactionMetadata.EXHAUSTED_EPOCH);

@@ -15,13 +15,13 @@ import org.junit.jupiter.api.Test;
 class TransactionRecordsTest {
     private static final TransactionMetadata ONGOING = new TransactionMetadata("app-1", 42, 7, (short) 3, (short) 2, 60_000,
             TransactionState.ONGOING, Set.of(new TopicPartition("b", 1), new TopicPartition("a", 0), new TopicPartition("b", 0)),
-            1_700_000_000_000L, 1_700_000_000_500L);
+            1_700_000_000_000L, 1_700_000_000_500L, 43);
 
     @Test
     void metadataRoundTripsInEveryState() {
         for (TransactionState state : TransactionState.values()) {
             TransactionMetadata m = new TransactionMetadata("id-" + state, 1, -1, (short) 0, (short) -1, 1, state, Set.of(),
-                    -1, 5);
+                    -1, 5, -1);
             CoordinatorRecord r = TransactionRecords.record(m);
             String id = TransactionRecords.decodeKey(r.key());
             assertThat(TransactionRecords.decodeValue(id, r.value())).isEqualTo(m);

@@ -41,6 +41,8 @@ public final class BrokerConfig {
     public static final String TRANSACTIONAL_ID_EXPIRATION_MS = "transactional.id.expiration.ms";
     public static final String TRANSACTION_ABORT_INTERVAL_MS = "transaction.abort.timed.out.transaction.cleanup.interval.ms";
     public static final String TRANSACTION_REMOVE_EXPIRED_INTERVAL_MS = "transaction.remove.expired.transaction.cleanup.interval.ms";
+    /** Kafka's finalized feature of that name: 2 serves transaction protocol version 2 to clients that can use it. */
+    public static final String TRANSACTION_VERSION = "transaction.version";
     public static final String RAFT_ADDRESS = "raft.address";
     public static final String RAFT_PEERS = "raft.peers";
     public static final String RAFT_GROUPS_PER_BROKER = "raft.groups.per.broker";
@@ -73,6 +75,7 @@ public final class BrokerConfig {
         d.put(TRANSACTIONAL_ID_EXPIRATION_MS, "604800000");
         d.put(TRANSACTION_ABORT_INTERVAL_MS, "10000");
         d.put(TRANSACTION_REMOVE_EXPIRED_INTERVAL_MS, "3600000");
+        d.put(TRANSACTION_VERSION, "2");
         d.put(RAFT_ADDRESS, "127.0.0.1:19092");
         d.put(RAFT_GROUPS_PER_BROKER, "4");
         TopicConfigs.brokerDefaults().forEach(d::putIfAbsent);
@@ -131,6 +134,7 @@ public final class BrokerConfig {
                 DEFAULT_REPLICATION_FACTOR, RAFT_GROUPS_PER_BROKER}) {
             getInt(key);
         }
+        transactionVersion();
     }
 
     public String get(String key) {
@@ -159,6 +163,15 @@ public final class BrokerConfig {
 
     public boolean getBoolean(String key) {
         return Boolean.parseBoolean(values.get(key));
+    }
+
+    /** 1 or 2 (0 is taken as 1: the same protocol, with no marker versions of its own here). */
+    public short transactionVersion() {
+        int version = getInt(TRANSACTION_VERSION);
+        if (version < 0 || version > 2) {
+            throw new IllegalArgumentException(TRANSACTION_VERSION + " must be 0, 1 or 2, not " + version);
+        }
+        return (short) Math.max(1, version);
     }
 
     public int nodeId() {

@@ -11,12 +11,23 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
 
-/** ApiVersions: the API table, built from the registered handlers. */
+/**
+ * ApiVersions: the API table, built from the registered handlers, and the one feature clients act on:
+ * {@code transaction.version}, finalized at the broker's setting. A Kafka 4 producer uses transaction
+ * protocol version 2 when it is finalized at 2 or more, else version 1; the request versions of both are
+ * served either way, as Kafka does. The features epoch is the finalized level, so that a cluster raised
+ * from 1 to 2 is noticed by clients that saw 1.
+ */
 public final class ApiVersionsHandler implements ApiHandler<ApiVersionsRequest> {
-    private final Supplier<ApiRegistry> registry;
+    static final String TRANSACTION_VERSION = "transaction.version";
+    private static final short TRANSACTION_VERSION_MAX = 2;
 
-    public ApiVersionsHandler(Supplier<ApiRegistry> registry) {
+    private final Supplier<ApiRegistry> registry;
+    private final short transactionVersion;
+
+    public ApiVersionsHandler(Supplier<ApiRegistry> registry, short transactionVersion) {
         this.registry = registry;
+        this.transactionVersion = transactionVersion;
     }
 
     @Override
@@ -36,6 +47,10 @@ public final class ApiVersionsHandler implements ApiHandler<ApiVersionsRequest> 
         } else if (!request.isValid()) {
             response.setErrorCode(Errors.INVALID_REQUEST.code());
         }
-        return CompletableFuture.completedFuture(response.setFinalizedFeaturesEpoch(-1));
+        response.supportedFeatures().add(new ApiVersionsResponseData.SupportedFeatureKey()
+                .setName(TRANSACTION_VERSION).setMinVersion((short) 0).setMaxVersion(TRANSACTION_VERSION_MAX));
+        response.finalizedFeatures().add(new ApiVersionsResponseData.FinalizedFeatureKey()
+                .setName(TRANSACTION_VERSION).setMinVersionLevel(transactionVersion).setMaxVersionLevel(transactionVersion));
+        return CompletableFuture.completedFuture(response.setFinalizedFeaturesEpoch(transactionVersion));
     }
 }

@@ -10,9 +10,9 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.EndTxnRequest;
 
 /**
- * EndTxn (v0-4, transaction protocol version 1): commits or aborts the producer's transaction; answered
- * once the decision is durable, the markers follow. Version 5 bumps the epoch on every transaction
- * (protocol version 2) and is not served.
+ * EndTxn (v0-5): commits or aborts the producer's transaction; answered once the decision is durable, the
+ * markers follow. Version 5 is transaction protocol version 2: the transaction ends with the next epoch,
+ * and the answer tells the producer the id and epoch to go on with.
  */
 public final class EndTxnHandler implements ApiHandler<EndTxnRequest> {
     private final TransactionCoordinator transactions;
@@ -27,15 +27,17 @@ public final class EndTxnHandler implements ApiHandler<EndTxnRequest> {
     }
 
     @Override
-    public short maxVersion() {
-        return 4;
-    }
-
-    @Override
     public CompletableFuture<EndTxnResponseData> handle(RequestContext context, EndTxnRequest request) {
         EndTxnRequestData data = request.data();
+        short version = context.apiVersion();
+        if (version > EndTxnRequest.LAST_STABLE_VERSION_BEFORE_TRANSACTION_V2) {
+            return transactions.write(data.transactionalId(), shard -> shard.endTxnWithNextEpoch(data.transactionalId(),
+                            data.producerId(), data.producerEpoch(), data.committed()))
+                    .thenApply(r -> new EndTxnResponseData().setErrorCode(r.error().code())
+                            .setProducerId(r.producerId()).setProducerEpoch(r.producerEpoch()));
+        }
         return transactions.write(data.transactionalId(), shard -> shard.endTxn(data.transactionalId(), data.producerId(),
                         data.producerEpoch(), data.committed()))
-                .thenApply(error -> new EndTxnResponseData().setErrorCode(TxnErrors.forVersion(error, context.apiVersion(), 2, 4).code()));
+                .thenApply(error -> new EndTxnResponseData().setErrorCode(TxnErrors.forVersion(error, version, 2, 4).code()));
     }
 }

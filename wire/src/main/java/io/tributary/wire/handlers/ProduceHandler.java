@@ -29,10 +29,9 @@ import org.apache.kafka.common.requests.ProduceRequest;
  * leader's own write is the commit); acks=0 is never answered.
  *
  * <p>A producer's transactional batch to a partition where its transaction is not open yet is first
- * confirmed with its transaction coordinator (KIP-890), and carries what the partition looked like then,
- * so that a marker that comes in between makes it fail instead of opening a transaction nobody will end.
- * Versions 12 and later would add the partition implicitly (transaction protocol version 2, not served):
- * a transactional batch sent with them gets INVALID_TXN_STATE.
+ * confirmed with its transaction coordinator (KIP-890), which from version 12 on (transaction protocol
+ * version 2) adds the partition to the transaction, and carries what the partition looked like then, so
+ * that a marker that comes in between makes it fail instead of opening a transaction nobody will end.
  */
 public final class ProduceHandler implements ApiHandler<ProduceRequest> {
     private final Partitions partitions;
@@ -78,13 +77,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                 MemoryRecords records = (MemoryRecords) p.records();
                 RecordBatch first = data.transactionalId() == null ? null : firstBatch(records);
                 if (first != null && first.isTransactional()) {
-                    if (context.apiVersion() > ProduceRequest.LAST_STABLE_VERSION_BEFORE_TRANSACTION_V2) {
-                        fail(pr, Errors.INVALID_TXN_STATE, "transaction protocol version 2 is not served: send transactional"
-                                + " batches with Produce version " + ProduceRequest.LAST_STABLE_VERSION_BEFORE_TRANSACTION_V2
-                                + " or older, after AddPartitionsToTxn");
-                        continue;
-                    }
-                    // Read before asking the coordinator: a marker after this makes the batch fail.
+                    // Read before asking the coordinator (again by the verifier, for a batch it asks about):
+                    // a marker after this makes the batch fail.
                     PartitionLeader.ProducerTxn seen = lookup.leader().producerTxn(first.producerId());
                     if (!seen.open() || seen.epoch() != first.producerEpoch()) {
                         unverified.add(writes.size());

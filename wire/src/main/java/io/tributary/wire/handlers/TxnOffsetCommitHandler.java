@@ -9,7 +9,9 @@ import io.tributary.wire.api.ApiHandler;
 import io.tributary.wire.api.RequestContext;
 import io.tributary.wire.txn.TxnVerifier;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
@@ -22,11 +24,11 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.TxnOffsetCommitRequest;
 
 /**
- * TxnOffsetCommit (v0-4, transaction protocol version 1): offsets committed in the producer's
- * transaction, which take effect with its commit marker. The group coordinator first checks with the
- * transaction coordinator that the group's offsets partition is in the transaction (KIP-890), and
- * writes the offsets as a transactional batch carrying what it saw then, as the produce path does.
- * Version 5 would add the partition implicitly (protocol version 2) and is not served.
+ * TxnOffsetCommit (v0-5): offsets committed in the producer's transaction, which take effect with its
+ * commit marker. The group coordinator first checks with the transaction coordinator that the group's
+ * offsets partition is in the transaction (KIP-890), or from version 5 on (transaction protocol version
+ * 2) adds it there, and writes the offsets as a transactional batch carrying what it saw then, as the
+ * produce path does. Version 6 (topic ids) is not served.
  */
 public final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitRequest> {
     private final GroupCoordinator groups;
@@ -46,7 +48,7 @@ public final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitR
 
     @Override
     public short maxVersion() {
-        return 4;
+        return 5;
     }
 
     @Override
@@ -54,18 +56,26 @@ public final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitR
         TxnOffsetCommitRequestData data = request.data();
         short version = context.apiVersion();
         TopicPartition offsetsPartition = new TopicPartition(InternalTopics.OFFSETS, groups.partitionFor(data.groupId()));
-        // Read before asking the transaction coordinator: a marker after this makes the write fail.
-        long lastMarker = groups.lastMarkerOffset(data.groupId(), data.producerId());
-        return verifier.verify(data.transactionalId(), data.producerId(), data.producerEpoch(), List.of(offsetsPartition))
-                .thenCompose(verified -> {
-                    Errors refused = verified.get(offsetsPartition);
-                    if (refused != Errors.NONE) {
-                        return CompletableFuture.completedFuture(failAll(data, forGroupCommit(refused, version)));
-                    }
-                    TransactionalWrite txn = new TransactionalWrite(data.producerId(), data.producerEpoch(), lastMarker);
-                    MetadataImage image = metadata.get();
-                    return groups.write(data.groupId(), txn, shard -> shard.txnCommitOffsets(data, tp -> exists(image, tp)));
-                });
+        // Read before asking the transaction coordinator (before each attempt): a marker after this makes the write fail.
+        AtomicLong lastMarker = new AtomicLong();
+        Runnable readMarker = () -> lastMarker.set(groups.lastMarkerOffset(data.groupId(), data.producerId()));
+        List<TopicPartition> partitions = List.of(offsetsPartition);
+        CompletableFuture<Map<TopicPartition, Errors>> confirmed;
+        if (version > TxnOffsetCommitRequest.LAST_STABLE_VERSION_BEFORE_TRANSACTION_V2) {
+            confirmed = verifier.add(data.transactionalId(), data.producerId(), data.producerEpoch(), partitions, readMarker);
+        } else {
+            readMarker.run();
+            confirmed = verifier.verify(data.transactionalId(), data.producerId(), data.producerEpoch(), partitions);
+        }
+        return confirmed.thenCompose(verified -> {
+            Errors refused = verified.get(offsetsPartition);
+            if (refused != Errors.NONE) {
+                return CompletableFuture.completedFuture(failAll(data, forGroupCommit(refused, version)));
+            }
+            TransactionalWrite txn = new TransactionalWrite(data.producerId(), data.producerEpoch(), lastMarker.get());
+            MetadataImage image = metadata.get();
+            return groups.write(data.groupId(), txn, shard -> shard.txnCommitOffsets(data, tp -> exists(image, tp)));
+        });
     }
 
     private static boolean exists(MetadataImage image, TopicPartition tp) {
@@ -80,6 +90,8 @@ public final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitR
     private static Errors forGroupCommit(Errors error, short version) {
         return switch (error) {
             case NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, NETWORK_EXCEPTION, REQUEST_TIMED_OUT -> Errors.COORDINATOR_LOAD_IN_PROGRESS;
+            case CONCURRENT_TRANSACTIONS -> version > TxnOffsetCommitRequest.LAST_STABLE_VERSION_BEFORE_TRANSACTION_V2
+                    ? Errors.CONCURRENT_TRANSACTIONS : Errors.COORDINATOR_LOAD_IN_PROGRESS;
             default -> TxnErrors.forVersion(error, version, 2, 4);
         };
     }

@@ -10,10 +10,12 @@ import io.tributary.replication.partition.Partitions;
 import io.tributary.wire.client.BrokerChannels;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic;
@@ -24,15 +26,21 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AddPartitionsToTxnRequest;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.AddPartitionsToTxnResponse;
+import org.apache.kafka.common.requests.ProduceRequest;
 
 /**
- * Asks a producer's transaction coordinator whether partitions are in its running transaction, before
- * their leader accepts the producer's first transactional batch there (KIP-890): this broker's own
- * coordinator directly, another's with a verify-only AddPartitionsToTxn (v4).
+ * Asks a producer's transaction coordinator about partitions before their leader accepts the producer's
+ * first transactional batch there (KIP-890): under transaction protocol version 1 whether they are in its
+ * running transaction (a verify-only AddPartitionsToTxn), under version 2 to add them to it (Produce v12
+ * and TxnOffsetCommit v5 add partitions implicitly). This broker's own coordinator is asked directly,
+ * another's with AddPartitionsToTxn v5.
  */
 public final class TxnVerifier {
     private static final long TIMEOUT_MS = 5_000;
-    private static final short REQUEST_VERSION = 4;
+    private static final short REQUEST_VERSION = 5;
+    /** An add that meets the previous transaction still completing is retried this often, for this long (Kafka's). */
+    private static final long RETRY_BACKOFF_MS = 20;
+    private static final long RETRY_FOR_MS = 100;
 
     private final TransactionCoordinator transactions;
     private final Partitions partitions;
@@ -52,6 +60,39 @@ public final class TxnVerifier {
     /** Per partition: NONE when it is in the producer's running transaction, else the coordinator's error. */
     public CompletableFuture<Map<TopicPartition, Errors>> verify(String transactionalId, long producerId, short epoch,
                                                                  List<TopicPartition> tps) {
+        return ask(transactionalId, producerId, epoch, tps, false);
+    }
+
+    /**
+     * Per partition: NONE once it is in the producer's transaction (which begins if none is running), else
+     * the coordinator's error. While the previous transaction is still completing (its markers are being
+     * written) the request is retried for a moment before CONCURRENT_TRANSACTIONS is answered;
+     * {@code beforeEachAttempt} runs before every attempt, for the caller to read what its partitions look
+     * like then (the previous transaction's markers land in between).
+     */
+    public CompletableFuture<Map<TopicPartition, Errors>> add(String transactionalId, long producerId, short epoch,
+                                                              List<TopicPartition> tps, Runnable beforeEachAttempt) {
+        return addUntil(transactionalId, producerId, epoch, tps, beforeEachAttempt,
+                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_FOR_MS));
+    }
+
+    private CompletableFuture<Map<TopicPartition, Errors>> addUntil(String transactionalId, long producerId, short epoch,
+                                                                    List<TopicPartition> tps, Runnable beforeEachAttempt,
+                                                                    long deadline) {
+        beforeEachAttempt.run();
+        return ask(transactionalId, producerId, epoch, tps, true).thenCompose(errors -> {
+            boolean concurrent = errors.containsValue(Errors.CONCURRENT_TRANSACTIONS);
+            if (!concurrent || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_BACKOFF_MS) > deadline) {
+                return CompletableFuture.completedFuture(errors);
+            }
+            return CompletableFuture.runAsync(() -> { },
+                            CompletableFuture.delayedExecutor(RETRY_BACKOFF_MS, TimeUnit.MILLISECONDS))
+                    .thenCompose(v -> addUntil(transactionalId, producerId, epoch, tps, beforeEachAttempt, deadline));
+        });
+    }
+
+    private CompletableFuture<Map<TopicPartition, Errors>> ask(String transactionalId, long producerId, short epoch,
+                                                               List<TopicPartition> tps, boolean add) {
         TopicInfo topic = metadata.get().topics().get(TransactionCoordinator.TOPIC);
         LeadershipView.PartitionState state = topic == null ? null : partitions.leadership().state(topic,
                 TransactionCoordinator.partitionFor(transactionalId, topic.partitionCount()));
@@ -60,7 +101,10 @@ public final class TxnVerifier {
         }
         CompletableFuture<Map<TopicPartition, Errors>> answer;
         if (state.leader() == nodeId) {
-            answer = transactions.read(transactionalId, shard -> shard.verify(transactionalId, producerId, epoch, tps));
+            answer = add
+                    ? transactions.write(transactionalId, shard -> shard.addPartitions(transactionalId, producerId, epoch,
+                            new HashSet<>(tps))).thenApply(error -> each(tps, error))
+                    : transactions.read(transactionalId, shard -> shard.verify(transactionalId, producerId, epoch, tps));
         } else {
             AddPartitionsToTxnTopicCollection topics = new AddPartitionsToTxnTopicCollection();
             for (TopicPartition tp : tps) {
@@ -73,7 +117,7 @@ public final class TxnVerifier {
             }
             AddPartitionsToTxnTransactionCollection request = new AddPartitionsToTxnTransactionCollection();
             request.add(new AddPartitionsToTxnTransaction().setTransactionalId(transactionalId).setProducerId(producerId)
-                    .setProducerEpoch(epoch).setVerifyOnly(true).setTopics(topics));
+                    .setProducerEpoch(epoch).setVerifyOnly(!add).setTopics(topics));
             answer = channels.<AddPartitionsToTxnResponse>send(state.leader(),
                     AddPartitionsToTxnRequest.Builder.forBroker(request).build(REQUEST_VERSION), TIMEOUT_MS)
                     .thenApply(response -> AddPartitionsToTxnResponse.errorsForTransaction(
@@ -91,8 +135,10 @@ public final class TxnVerifier {
 
     /**
      * Confirms a Produce request's unverified transactional writes (their indexes in {@code writes}) with
-     * the producer's coordinator; the errors of the writes it refused, by index, as a producer of this
-     * Produce version understands them.
+     * the producer's coordinator, adding their partitions to the transaction from version 12 on; the
+     * errors of the writes it refused, by index, as a producer of this Produce version understands them.
+     * Each unverified write is replaced by one carrying what its partition looked like just before the
+     * coordinator was asked (the last time, when the ask is retried).
      */
     public CompletableFuture<Map<Integer, Errors>> confirm(String transactionalId, List<Partitions.Write> writes,
                                                            List<Integer> unverified, short version) {
@@ -105,7 +151,20 @@ public final class TxnVerifier {
             PartitionLeader leader = writes.get(i).partition();
             tps.add(new TopicPartition(leader.topic(), leader.partition()));
         }
-        return verify(transactionalId, batch.producerId(), batch.producerEpoch(), tps).thenApply(errors -> {
+        Runnable readPartitions = () -> {
+            for (int i : unverified) {
+                Partitions.Write w = writes.get(i);
+                writes.set(i, Partitions.Write.verified(w.partition(), w.records(), w.partition().producerTxn(batch.producerId())));
+            }
+        };
+        CompletableFuture<Map<TopicPartition, Errors>> asked;
+        if (version > ProduceRequest.LAST_STABLE_VERSION_BEFORE_TRANSACTION_V2) {
+            asked = add(transactionalId, batch.producerId(), batch.producerEpoch(), tps, readPartitions);
+        } else {
+            readPartitions.run();
+            asked = verify(transactionalId, batch.producerId(), batch.producerEpoch(), tps);
+        }
+        return asked.thenApply(errors -> {
             Map<Integer, Errors> refused = new HashMap<>();
             for (int k = 0; k < unverified.size(); k++) {
                 Errors e = errors.get(tps.get(k));
@@ -120,7 +179,9 @@ public final class TxnVerifier {
     /** A coordinator's answer as a producer expects it from Produce, as Kafka translates it. */
     private static Errors forProducer(Errors error, short version) {
         return switch (error) {
-            case NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS, CONCURRENT_TRANSACTIONS,
+            case CONCURRENT_TRANSACTIONS -> version > ProduceRequest.LAST_STABLE_VERSION_BEFORE_TRANSACTION_V2
+                    ? Errors.CONCURRENT_TRANSACTIONS : Errors.NOT_ENOUGH_REPLICAS;
+            case NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS,
                  NETWORK_EXCEPTION, REQUEST_TIMED_OUT -> Errors.NOT_ENOUGH_REPLICAS;
             case PRODUCER_FENCED -> Errors.INVALID_PRODUCER_EPOCH;
             case TRANSACTION_ABORTABLE -> version >= 11 ? Errors.TRANSACTION_ABORTABLE : Errors.INVALID_TXN_STATE;
