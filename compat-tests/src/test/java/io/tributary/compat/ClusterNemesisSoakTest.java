@@ -19,7 +19,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * producers and a consumer run while a nemesis kills -9, pauses (SIGSTOP), restarts and cuts the Raft
  * network of random brokers, one at a time. Then every partition is read from the start and checked:
  * no acknowledged record lost or moved, no duplicates, no order violations, nothing read that was
- * never sent, no live read the final log contradicts.
+ * never sent, no live read the final log contradicts. Alongside, a transactional read-process-write
+ * workload with random aborts ({@link TransactionalCopiers}) copies a topic; its output must equal its
+ * input (nothing committed lost or doubled, nothing aborted visible to read_committed).
  *
  * <p>CI runs it for {@value #DEFAULT_SECONDS} s (longer if needed until every kind of fault has
  * happened at least once). Longer: {@code -Dtributary.soak.seconds=600} (see
@@ -56,10 +58,13 @@ class ClusterNemesisSoakTest {
                 label, soak.toSeconds(), faults, seed, seed);
 
         QueueWorkload workload = new QueueWorkload(cluster.bootstrap(), topic, PARTITIONS, 2, 100);
+        TransactionalCopiers copiers = new TransactionalCopiers(cluster, "soak-copier", 2,
+                (int) Math.min(1_000_000, 300 * soak.toSeconds()));
         Nemesis nemesis = new Nemesis(cluster, faults, seed, Duration.ofSeconds(4));
         AssertionError unhealthy = null;
         try {
             workload.start();
+            copiers.start();
             Eventually.holds(Duration.ofSeconds(60), () -> assertThat(workload.attempts().values().stream()
                     .filter(QueueWorkload.Attempt::acknowledged).count()).isGreaterThan(100));
             nemesis.start();
@@ -69,6 +74,8 @@ class ClusterNemesisSoakTest {
             // A few seconds of writes to the whole cluster again, then the final read.
             BrokerProcess.sleep(Duration.ofSeconds(5));
             workload.stopProducers(Duration.ofSeconds(60));
+            // A fault can leave a copier unable to end its transaction; it exits, and starts again as Kafka's system test does.
+            copiers.awaitDone(Duration.ofMinutes(5), 10);
             try {
                 cluster.awaitHealthy(Duration.ofSeconds(90), topic);
             } catch (AssertionError e) {
@@ -81,6 +88,7 @@ class ClusterNemesisSoakTest {
             workload.stopConsumer(end, Duration.ofSeconds(30));
         } catch (RuntimeException | AssertionError e) {
             workload.abort();
+            copiers.close();
             try {
                 nemesis.close();
             } catch (RuntimeException | AssertionError suppressed) {
@@ -100,6 +108,9 @@ class ClusterNemesisSoakTest {
         }
         System.out.printf("nemesis soak (%s) results: faults injected %s (total %d)%n%s%n", label,
                 nemesis.injected(), nemesis.total(), result.summary());
+        System.out.printf("nemesis soak (%s) transactions: %s, copiers started again %d time(s)%n", label,
+                copiers.progress(), copiers.restarts());
+        copiers.assertOutputEqualsInput(cluster.bootstrap());
 
         assertThat(result.violations()).as("queue violations:%n%s", result.summary()).isZero();
         assertThat(nemesis.failure()).as("a fault the cluster did not recover from").isNull();

@@ -81,9 +81,21 @@ public final class Partitions {
             this(partition, records, ProducerStateTable.UNCHECKED);
         }
 
+        /** What {@link #addedWithEpoch} carries in place of a marker offset. */
+        public static final long EPOCH_GUARDED = ProducerStateTable.EPOCH_GUARDED;
+
         /** A transactional batch whose transaction the coordinator confirmed while the producer's last marker was here. */
         public static Write verified(PartitionLeader partition, MemoryRecords records, PartitionLeader.ProducerTxn seen) {
             return new Write(partition, records, seen.lastMarkerOffset());
+        }
+
+        /**
+         * A transactional batch of transaction protocol version 2 whose partition the coordinator added to
+         * its transaction: every transaction has an epoch of its own, which guards the batch (see
+         * {@link ProducerStateTable#EPOCH_GUARDED}).
+         */
+        public static Write addedWithEpoch(PartitionLeader partition, MemoryRecords records) {
+            return new Write(partition, records, EPOCH_GUARDED);
         }
     }
 

@@ -69,6 +69,14 @@ public final class ProducerStateTable {
      */
     public static final long UNCHECKED = Long.MIN_VALUE;
 
+    /**
+     * In place of a marker offset: a transactional batch of transaction protocol version 2, whose epoch
+     * guards it instead. Its previous transaction's markers carry that epoch and may come in between
+     * harmlessly; its own transaction's markers carry a higher one, after which the batch is refused for
+     * its epoch.
+     */
+    public static final long EPOCH_GUARDED = Long.MIN_VALUE + 1;
+
     /** A producer's transaction as its partition leader sees it: open or not, and its last marker (-1 if none). */
     public record TxnView(short epoch, long txnFirstOffset, long lastMarkerOffset) {
         public boolean open() {
@@ -117,7 +125,8 @@ public final class ProducerStateTable {
     }
 
     private static boolean markerCameBetween(Producer p, long expectedMarker) {
-        return expectedMarker != UNCHECKED && expectedMarker != (p == null ? -1 : p.lastMarkerOffset);
+        return expectedMarker != UNCHECKED && expectedMarker != EPOCH_GUARDED
+                && expectedMarker != (p == null ? -1 : p.lastMarkerOffset);
     }
 
     /**

@@ -117,6 +117,21 @@ class ReplicaGroupTransactionsTest {
     }
 
     @Test
+    void underProtocolVersion2TheEpochGuardsABatchInsteadOfTheLastMarker() throws Exception {
+        assertThat(produce(txn(7, 0, (short) 0, "a"), ProducerStateTable.EPOCH_GUARDED).error()).isEqualTo(Errors.NONE);
+        // The transaction ends with the next epoch; the next one's first batch may have been added before
+        // that marker reached the partition.
+        marker(7, (short) 1, 0, true);
+        assertThat(produce(txn(7, 0, (short) 1, "b"), ProducerStateTable.EPOCH_GUARDED).error()).isEqualTo(Errors.NONE);
+        assertThat(replica().txnView(7).open()).isTrue();
+        // Its own transaction is aborted (epoch 2): a late batch of it is refused for its epoch.
+        marker(7, (short) 2, 0, false);
+        assertThat(produce(txn(7, 1, (short) 1, "late"), ProducerStateTable.EPOCH_GUARDED).error())
+                .isEqualTo(Errors.INVALID_PRODUCER_EPOCH);
+        assertThat(replica().txnView(7).open()).isFalse();
+    }
+
+    @Test
     void recordsCannotBeDeletedPastAnOpenTransactionsFirstOffset() throws Exception {
         produce(plain("a", "b"));
         produce(txn(7, 0, "c"));

@@ -30,8 +30,10 @@ import org.apache.kafka.common.requests.ProduceRequest;
  *
  * <p>A producer's transactional batch to a partition where its transaction is not open yet is first
  * confirmed with its transaction coordinator (KIP-890), which from version 12 on (transaction protocol
- * version 2) adds the partition to the transaction, and carries what the partition looked like then, so
- * that a marker that comes in between makes it fail instead of opening a transaction nobody will end.
+ * version 2) adds the partition to the transaction. Up to version 11 it carries what the partition
+ * looked like then, so that a marker that comes in between makes it fail instead of opening a
+ * transaction nobody will end; from version 12 on its epoch, which every transaction has its own of,
+ * does that.
  */
 public final class ProduceHandler implements ApiHandler<ProduceRequest> {
     private final Partitions partitions;
@@ -77,13 +79,15 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                 MemoryRecords records = (MemoryRecords) p.records();
                 RecordBatch first = data.transactionalId() == null ? null : firstBatch(records);
                 if (first != null && first.isTransactional()) {
-                    // Read before asking the coordinator (again by the verifier, for a batch it asks about):
-                    // a marker after this makes the batch fail.
+                    // Read before asking the coordinator: a marker after this makes the batch fail (up to v11,
+                    // where transactions share an epoch; from v12 on the batch's epoch guards it).
                     PartitionLeader.ProducerTxn seen = lookup.leader().producerTxn(first.producerId());
                     if (!seen.open() || seen.epoch() != first.producerEpoch()) {
                         unverified.add(writes.size());
                     }
-                    writes.add(Partitions.Write.verified(lookup.leader(), records, seen));
+                    writes.add(context.apiVersion() > ProduceRequest.LAST_STABLE_VERSION_BEFORE_TRANSACTION_V2
+                            ? Partitions.Write.addedWithEpoch(lookup.leader(), records)
+                            : Partitions.Write.verified(lookup.leader(), records, seen));
                 } else {
                     writes.add(new Partitions.Write(lookup.leader(), records));
                 }

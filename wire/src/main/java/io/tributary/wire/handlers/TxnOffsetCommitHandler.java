@@ -4,6 +4,7 @@ import io.tributary.coordinator.GroupCoordinator;
 import io.tributary.coordinator.runtime.TransactionalWrite;
 import io.tributary.replication.metadata.MetadataImage;
 import io.tributary.replication.metadata.TopicInfo;
+import io.tributary.replication.partition.Partitions;
 import io.tributary.wire.admin.InternalTopics;
 import io.tributary.wire.api.ApiHandler;
 import io.tributary.wire.api.RequestContext;
@@ -11,7 +12,6 @@ import io.tributary.wire.txn.TxnVerifier;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
@@ -56,23 +56,21 @@ public final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitR
         TxnOffsetCommitRequestData data = request.data();
         short version = context.apiVersion();
         TopicPartition offsetsPartition = new TopicPartition(InternalTopics.OFFSETS, groups.partitionFor(data.groupId()));
-        // Read before asking the transaction coordinator (before each attempt): a marker after this makes the write fail.
-        AtomicLong lastMarker = new AtomicLong();
-        Runnable readMarker = () -> lastMarker.set(groups.lastMarkerOffset(data.groupId(), data.producerId()));
+        // Read before asking the transaction coordinator: a marker after this makes the write fail (up to v4;
+        // from v5 on the producer's epoch, its own for every transaction, does that).
+        boolean addsPartition = version > TxnOffsetCommitRequest.LAST_STABLE_VERSION_BEFORE_TRANSACTION_V2;
+        long lastMarker = addsPartition ? Partitions.Write.EPOCH_GUARDED
+                : groups.lastMarkerOffset(data.groupId(), data.producerId());
         List<TopicPartition> partitions = List.of(offsetsPartition);
-        CompletableFuture<Map<TopicPartition, Errors>> confirmed;
-        if (version > TxnOffsetCommitRequest.LAST_STABLE_VERSION_BEFORE_TRANSACTION_V2) {
-            confirmed = verifier.add(data.transactionalId(), data.producerId(), data.producerEpoch(), partitions, readMarker);
-        } else {
-            readMarker.run();
-            confirmed = verifier.verify(data.transactionalId(), data.producerId(), data.producerEpoch(), partitions);
-        }
+        CompletableFuture<Map<TopicPartition, Errors>> confirmed = addsPartition
+                ? verifier.add(data.transactionalId(), data.producerId(), data.producerEpoch(), partitions)
+                : verifier.verify(data.transactionalId(), data.producerId(), data.producerEpoch(), partitions);
         return confirmed.thenCompose(verified -> {
             Errors refused = verified.get(offsetsPartition);
             if (refused != Errors.NONE) {
                 return CompletableFuture.completedFuture(failAll(data, forGroupCommit(refused, version)));
             }
-            TransactionalWrite txn = new TransactionalWrite(data.producerId(), data.producerEpoch(), lastMarker.get());
+            TransactionalWrite txn = new TransactionalWrite(data.producerId(), data.producerEpoch(), lastMarker);
             MetadataImage image = metadata.get();
             return groups.write(data.groupId(), txn, shard -> shard.txnCommitOffsets(data, tp -> exists(image, tp)));
         });

@@ -66,20 +66,15 @@ public final class TxnVerifier {
     /**
      * Per partition: NONE once it is in the producer's transaction (which begins if none is running), else
      * the coordinator's error. While the previous transaction is still completing (its markers are being
-     * written) the request is retried for a moment before CONCURRENT_TRANSACTIONS is answered;
-     * {@code beforeEachAttempt} runs before every attempt, for the caller to read what its partitions look
-     * like then (the previous transaction's markers land in between).
+     * written) the request is retried for a moment before CONCURRENT_TRANSACTIONS is answered.
      */
     public CompletableFuture<Map<TopicPartition, Errors>> add(String transactionalId, long producerId, short epoch,
-                                                              List<TopicPartition> tps, Runnable beforeEachAttempt) {
-        return addUntil(transactionalId, producerId, epoch, tps, beforeEachAttempt,
-                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_FOR_MS));
+                                                              List<TopicPartition> tps) {
+        return addUntil(transactionalId, producerId, epoch, tps, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_FOR_MS));
     }
 
     private CompletableFuture<Map<TopicPartition, Errors>> addUntil(String transactionalId, long producerId, short epoch,
-                                                                    List<TopicPartition> tps, Runnable beforeEachAttempt,
-                                                                    long deadline) {
-        beforeEachAttempt.run();
+                                                                    List<TopicPartition> tps, long deadline) {
         return ask(transactionalId, producerId, epoch, tps, true).thenCompose(errors -> {
             boolean concurrent = errors.containsValue(Errors.CONCURRENT_TRANSACTIONS);
             if (!concurrent || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_BACKOFF_MS) > deadline) {
@@ -87,7 +82,7 @@ public final class TxnVerifier {
             }
             return CompletableFuture.runAsync(() -> { },
                             CompletableFuture.delayedExecutor(RETRY_BACKOFF_MS, TimeUnit.MILLISECONDS))
-                    .thenCompose(v -> addUntil(transactionalId, producerId, epoch, tps, beforeEachAttempt, deadline));
+                    .thenCompose(v -> addUntil(transactionalId, producerId, epoch, tps, deadline));
         });
     }
 
@@ -137,8 +132,6 @@ public final class TxnVerifier {
      * Confirms a Produce request's unverified transactional writes (their indexes in {@code writes}) with
      * the producer's coordinator, adding their partitions to the transaction from version 12 on; the
      * errors of the writes it refused, by index, as a producer of this Produce version understands them.
-     * Each unverified write is replaced by one carrying what its partition looked like just before the
-     * coordinator was asked (the last time, when the ask is retried).
      */
     public CompletableFuture<Map<Integer, Errors>> confirm(String transactionalId, List<Partitions.Write> writes,
                                                            List<Integer> unverified, short version) {
@@ -151,19 +144,9 @@ public final class TxnVerifier {
             PartitionLeader leader = writes.get(i).partition();
             tps.add(new TopicPartition(leader.topic(), leader.partition()));
         }
-        Runnable readPartitions = () -> {
-            for (int i : unverified) {
-                Partitions.Write w = writes.get(i);
-                writes.set(i, Partitions.Write.verified(w.partition(), w.records(), w.partition().producerTxn(batch.producerId())));
-            }
-        };
-        CompletableFuture<Map<TopicPartition, Errors>> asked;
-        if (version > ProduceRequest.LAST_STABLE_VERSION_BEFORE_TRANSACTION_V2) {
-            asked = add(transactionalId, batch.producerId(), batch.producerEpoch(), tps, readPartitions);
-        } else {
-            readPartitions.run();
-            asked = verify(transactionalId, batch.producerId(), batch.producerEpoch(), tps);
-        }
+        CompletableFuture<Map<TopicPartition, Errors>> asked = version > ProduceRequest.LAST_STABLE_VERSION_BEFORE_TRANSACTION_V2
+                ? add(transactionalId, batch.producerId(), batch.producerEpoch(), tps)
+                : verify(transactionalId, batch.producerId(), batch.producerEpoch(), tps);
         return asked.thenApply(errors -> {
             Map<Integer, Errors> refused = new HashMap<>();
             for (int k = 0; k < unverified.size(); k++) {
