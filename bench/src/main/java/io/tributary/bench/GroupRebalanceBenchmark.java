@@ -3,7 +3,6 @@ package io.tributary.bench;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -129,24 +128,10 @@ public final class GroupRebalanceBenchmark {
         out.println(options.cluster().describe());
         out.println("Consumer settings for both (others: Kafka's defaults): " + options.consumer());
         out.println("Member output (deleted at the end unless a round failed or --keep-logs): " + logDir);
-        Map<String, List<Round>> results = new LinkedHashMap<>();
-        List<String> failures = new ArrayList<>();
-        int total = options.rounds() * systems.size();
-        int step = 0;
-        for (int round = 1; round <= options.rounds(); round++) {
-            for (ClusterLauncher system : systems) {
-                step++;
-                String label = String.format("[%d/%d] %s round %d", step, total, system.name(), round);
-                try {
-                    Round r = runRound(system, label, logDir);
-                    results.computeIfAbsent(system.name(), k -> new ArrayList<>()).add(r);
-                } catch (Exception e) {
-                    out.println("  ! " + e.getMessage());
-                    failures.add(label + ": " + e.getMessage());
-                }
-            }
-        }
-        printTable(results);
+        InterleavedRounds<Round> rounds = InterleavedRounds.run(systems, options.rounds(), out,
+                (system, label) -> runRound(system, label, logDir));
+        List<String> failures = rounds.failures();
+        printTable(rounds.results());
         if (!failures.isEmpty()) {
             out.println("Failures:");
             failures.forEach(f -> out.println("  " + f.lines().findFirst().orElse(f)));

@@ -106,23 +106,10 @@ public final class StreamsBenchmark {
                 options.records(), options.recordSize(), options.partitions());
         out.println(options.cluster().describe());
         out.println("Application output (deleted at the end unless a round failed or --keep-logs): " + logDir);
-        Map<String, List<Round>> results = new LinkedHashMap<>();
-        List<String> failures = new ArrayList<>();
-        int total = options.rounds() * systems.size();
-        int step = 0;
-        for (int round = 1; round <= options.rounds(); round++) {
-            for (ClusterLauncher system : systems) {
-                step++;
-                String label = String.format("[%d/%d] %s round %d", step, total, system.name(), round);
-                try {
-                    results.computeIfAbsent(system.name(), k -> new ArrayList<>()).add(runRound(system, label, logDir));
-                } catch (Exception e) {
-                    out.println("  ! " + e.getMessage());
-                    failures.add(label + ": " + e.getMessage());
-                }
-            }
-        }
-        printTable(results);
+        InterleavedRounds<Round> rounds = InterleavedRounds.run(systems, options.rounds(), out,
+                (system, label) -> runRound(system, label, logDir));
+        List<String> failures = rounds.failures();
+        printTable(rounds.results());
         if (!failures.isEmpty() || spec.keepLogs()) {
             failures.forEach(f -> out.println("  failed: " + f.lines().findFirst().orElse(f)));
             ChildProcesses.keep(logDir);

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
@@ -102,16 +103,10 @@ public final class TransactionCoordinatorShard implements CoordinatorShard {
             return CoordinatorResult.of(retried ? new InitResult(Errors.NONE, m.producerId(), m.producerEpoch())
                     : InitResult.failed(Errors.PRODUCER_FENCED));
         }
-        long newProducerId = -1;
-        if (m.epochExhausted()) {
-            try {
-                newProducerId = producerIds.getAsLong();
-            } catch (ApiException e) {
-                return CoordinatorResult.of(InitResult.failed(Errors.forException(e)));
-            }
-        }
-        TransactionMetadata bumped = m.bumped(timeoutMs, newProducerId, now);
-        return write(bumped, new InitResult(Errors.NONE, bumped.producerId(), bumped.producerEpoch()), InitResult::failed);
+        return withNewIdIfExhausted(m, newProducerId -> {
+            TransactionMetadata bumped = m.bumped(timeoutMs, newProducerId, now);
+            return write(bumped, new InitResult(Errors.NONE, bumped.producerId(), bumped.producerEpoch()), InitResult::failed);
+        });
     }
 
     /**
@@ -241,6 +236,19 @@ public final class TransactionCoordinatorShard implements CoordinatorShard {
     }
 
     private CoordinatorResult<InitResult> prepareWithNextEpoch(TransactionMetadata m, boolean commit) {
+        return withNewIdIfExhausted(m, newProducerId -> {
+            TransactionMetadata prepared = m.preparedWithNextEpoch(commit, newProducerId, clock.getAsLong());
+            return write(prepared, new InitResult(Errors.NONE, prepared.producerIdAfter(), prepared.producerEpochAfter()),
+                    InitResult::failed);
+        });
+    }
+
+    /**
+     * Runs {@code next} with a new producer id when {@code m}'s epoch ran out, else with -1; without an id
+     * at hand, answers the producer id manager's (retriable) error instead.
+     */
+    private CoordinatorResult<InitResult> withNewIdIfExhausted(TransactionMetadata m,
+                                                               LongFunction<CoordinatorResult<InitResult>> next) {
         long newProducerId = -1;
         if (m.epochExhausted()) {
             try {
@@ -249,9 +257,7 @@ public final class TransactionCoordinatorShard implements CoordinatorShard {
                 return CoordinatorResult.of(InitResult.failed(Errors.forException(e)));
             }
         }
-        TransactionMetadata prepared = m.preparedWithNextEpoch(commit, newProducerId, clock.getAsLong());
-        return write(prepared, new InitResult(Errors.NONE, prepared.producerIdAfter(), prepared.producerEpochAfter()),
-                InitResult::failed);
+        return next.apply(newProducerId);
     }
 
     /**

@@ -4,13 +4,17 @@ import io.tributary.coordinator.GroupCoordinator;
 import io.tributary.coordinator.runtime.TransactionalWrite;
 import io.tributary.replication.metadata.MetadataImage;
 import io.tributary.replication.metadata.TopicInfo;
+import io.tributary.replication.metadata.TopicRef;
 import io.tributary.replication.partition.Partitions;
 import io.tributary.wire.admin.InternalTopics;
 import io.tributary.wire.api.ApiHandler;
 import io.tributary.wire.api.RequestContext;
 import io.tributary.wire.txn.TxnVerifier;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
@@ -28,7 +32,8 @@ import org.apache.kafka.common.requests.TxnOffsetCommitRequest;
  * commit marker. The group coordinator first checks with the transaction coordinator that the group's
  * offsets partition is in the transaction (KIP-890), or from version 5 on (transaction protocol version
  * 2) adds it there, and writes the offsets as a transactional batch carrying what it saw then, as the
- * produce path does. Version 6 (topic ids) is not served.
+ * produce path does. Version 6 names topics by id; they are resolved here, and an unknown id gets
+ * UNKNOWN_TOPIC_ID for its partitions.
  */
 public final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitRequest> {
     private final GroupCoordinator groups;
@@ -47,14 +52,22 @@ public final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitR
     }
 
     @Override
-    public short maxVersion() {
-        return 5;
-    }
-
-    @Override
     public CompletableFuture<TxnOffsetCommitResponseData> handle(RequestContext context, TxnOffsetCommitRequest request) {
         TxnOffsetCommitRequestData data = request.data();
         short version = context.apiVersion();
+        MetadataImage image = metadata.get();
+        Set<Integer> unknownIds = new HashSet<>();
+        for (int i = 0; i < data.topics().size(); i++) {
+            TxnOffsetCommitRequestTopic t = data.topics().get(i);
+            TopicRef ref = new TopicRef(t.name(), t.topicId());
+            if (ref.byId()) {
+                Optional<TopicInfo> topic = image.topic(ref);
+                t.setName(topic.map(TopicInfo::name).orElse(""));
+                if (topic.isEmpty()) {
+                    unknownIds.add(i);
+                }
+            }
+        }
         TopicPartition offsetsPartition = new TopicPartition(InternalTopics.OFFSETS, groups.partitionFor(data.groupId()));
         // Read before asking the transaction coordinator: a marker after this makes the write fail (up to v4;
         // from v5 on the producer's epoch, its own for every transaction, does that).
@@ -71,9 +84,23 @@ public final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitR
                 return CompletableFuture.completedFuture(failAll(data, forGroupCommit(refused, version)));
             }
             TransactionalWrite txn = new TransactionalWrite(data.producerId(), data.producerEpoch(), lastMarker);
-            MetadataImage image = metadata.get();
             return groups.write(data.groupId(), txn, shard -> shard.txnCommitOffsets(data, tp -> exists(image, tp)));
-        });
+        }).thenApply(response -> withTopicIds(data, unknownIds, response));
+    }
+
+    /**
+     * The response names its topics as the request did (they come back in the request's order); the
+     * topics at {@code unknownIds} were named by ids that no topic has.
+     */
+    private static TxnOffsetCommitResponseData withTopicIds(TxnOffsetCommitRequestData data, Set<Integer> unknownIds,
+                                                            TxnOffsetCommitResponseData response) {
+        for (int i = 0; i < data.topics().size() && i < response.topics().size(); i++) {
+            TxnOffsetCommitResponseTopic answered = response.topics().get(i).setTopicId(data.topics().get(i).topicId());
+            if (unknownIds.contains(i)) {
+                answered.partitions().forEach(p -> p.setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
+            }
+        }
+        return response;
     }
 
     private static boolean exists(MetadataImage image, TopicPartition tp) {
