@@ -76,6 +76,49 @@ class ClusterTransactionsTest {
     }
 
     /**
+     * A transactional producer at full speed over six partitions led by three brokers: each transaction
+     * starts with several Produce requests in flight per partition while the coordinator adds the
+     * partitions (protocol version 2), so some are answered CONCURRENT_TRANSACTIONS and retried after
+     * later ones; every partition must still take its batches in sequence.
+     */
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void aFullSpeedTransactionalProducerOverSixPartitionsCommitsEveryRecordOnce() {
+        Cluster cluster = clusters.track(Cluster.ofProcesses("transactions-fast", 3, false, Map.of(
+                "transaction.state.log.num.partitions", "3", "min.insync.replicas", "2")));
+        String topic = Clients.uniqueTopic("cluster-txn-fast");
+        cluster.createTopic(topic, 6, 3);
+        List<String> sent = new ArrayList<>();
+        String padding = "x".repeat(200);
+        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(cluster.bootstrap(), Map.of(
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "fast-" + topic, ProducerConfig.LINGER_MS_CONFIG, 5))) {
+            producer.initTransactions();
+            for (int t = 0; t < 15; t++) {
+                producer.beginTransaction();
+                for (int i = 0; i < 2_000; i++) {
+                    String value = t + "-" + i + "-" + padding;
+                    producer.send(new ProducerRecord<>(topic, null, value.getBytes(StandardCharsets.UTF_8)));
+                    sent.add(value);
+                }
+                producer.commitTransaction();
+            }
+        }
+        List<String> read = new ArrayList<>();
+        Eventually.holds(Duration.ofSeconds(60), () -> {
+            read.clear();
+            try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(cluster.bootstrap(),
+                    Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))) {
+                for (ConsumerRecord<byte[], byte[]> r : Clients.readAll(consumer, Clients.partitions(topic, 6),
+                        Duration.ofSeconds(30))) {
+                    read.add(new String(r.value(), StandardCharsets.UTF_8));
+                }
+            }
+            assertThat(read).hasSameSizeAs(sent);
+        });
+        assertThat(read).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(sent);
+    }
+
+    /**
      * Reads what the first transaction wrote as a consumer group and writes a copy of it in a transaction
      * with the group's offsets (read-process-write); returns the copies, checked committed with the offsets.
      */

@@ -101,9 +101,12 @@ public final class ProducerStateTable {
         if (transactional && markerCameBetween(p, expectedMarker)) {
             return Verdict.reject(Errors.INVALID_TXN_STATE);
         }
+        // Under transaction protocol version 2 every transaction has an epoch of its own, whose sequences
+        // start at 0: a batch that finds no earlier one of its epoch here must be the first.
+        boolean startsItsEpoch = expectedMarker == EPOCH_GUARDED;
         if (p == null) {
             // Unknown producer (new, or its state expired): any sequence is accepted, as in Kafka.
-            return Verdict.APPEND;
+            return startsItsEpoch && firstSeq != 0 ? Verdict.reject(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER) : Verdict.APPEND;
         }
         if (epoch < p.epoch) {
             return Verdict.reject(Errors.INVALID_PRODUCER_EPOCH);
@@ -120,7 +123,8 @@ public final class ProducerStateTable {
             return Verdict.reject(Errors.INVALID_TXN_STATE);
         }
         int last = p.lastSequence();
-        boolean inSequence = last < 0 || firstSeq == last + 1 || (firstSeq == 0 && last == Integer.MAX_VALUE);
+        boolean inSequence = last < 0 ? !startsItsEpoch || firstSeq == 0
+                : firstSeq == last + 1 || (firstSeq == 0 && last == Integer.MAX_VALUE);
         return inSequence ? Verdict.APPEND : Verdict.reject(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
     }
 

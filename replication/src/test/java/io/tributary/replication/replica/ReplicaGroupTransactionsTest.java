@@ -132,6 +132,19 @@ class ReplicaGroupTransactionsTest {
     }
 
     @Test
+    void underProtocolVersion2ATransactionsBatchesStartAtSequence0() throws Exception {
+        // The batch with sequence 0 was held back (its partition was not added yet); the next one came first.
+        assertThat(produce(txn(8, 5, (short) 0, "second"), ProducerStateTable.EPOCH_GUARDED).error())
+                .isEqualTo(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
+        assertThat(produce(txn(8, 0, (short) 0, "first"), ProducerStateTable.EPOCH_GUARDED).error()).isEqualTo(Errors.NONE);
+        marker(8, (short) 1, 0, true);
+        // The marker began epoch 1 here; its transaction's batches start again at 0.
+        assertThat(produce(txn(8, 3, (short) 1, "late start"), ProducerStateTable.EPOCH_GUARDED).error())
+                .isEqualTo(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
+        assertThat(produce(txn(8, 0, (short) 1, "next"), ProducerStateTable.EPOCH_GUARDED).error()).isEqualTo(Errors.NONE);
+    }
+
+    @Test
     void recordsCannotBeDeletedPastAnOpenTransactionsFirstOffset() throws Exception {
         produce(plain("a", "b"));
         produce(txn(7, 0, "c"));

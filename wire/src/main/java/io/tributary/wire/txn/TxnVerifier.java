@@ -38,8 +38,12 @@ import org.apache.kafka.common.requests.ProduceRequest;
 public final class TxnVerifier {
     private static final long TIMEOUT_MS = 5_000;
     private static final short REQUEST_VERSION = 5;
-    /** An add that meets the previous transaction still completing is retried this often, for this long (Kafka's). */
-    private static final long RETRY_BACKOFF_MS = 20;
+    /**
+     * An add that meets the previous transaction still completing is retried this often, for this long
+     * (Kafka retries every 20 ms: here the wait is for a few Raft writes, and a shorter step took the
+     * transactional producer benchmark's median latency from 85 to 71 ms at the same throughput).
+     */
+    private static final long RETRY_BACKOFF_MS = 5;
     private static final long RETRY_FOR_MS = 100;
 
     private final TransactionCoordinator transactions;
