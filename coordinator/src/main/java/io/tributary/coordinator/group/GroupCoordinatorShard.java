@@ -150,7 +150,7 @@ public final class GroupCoordinatorShard implements CoordinatorShard {
     }
 
     /**
-     * TxnOffsetCommit (v0-4): the records to write in the producer's transaction; see
+     * TxnOffsetCommit (v0-6): the records to write in the producer's transaction; see
      * {@link OffsetHandler#txnCommitOffsets}. Partitions failing {@code partitionExists} get
      * UNKNOWN_TOPIC_OR_PARTITION.
      */

@@ -196,7 +196,7 @@ final class OffsetHandler {
     // ---- TxnOffsetCommit ----
 
     /**
-     * TxnOffsetCommit (v0-4): offsets written in the producer's transaction (the caller writes the records
+     * TxnOffsetCommit (v0-6): offsets written in the producer's transaction (the caller writes the records
      * as such), which take effect with its commit marker. The member and generation are checked as for an
      * OffsetCommit (the zombie fence of KIP-447) but not the group's state: a transaction may commit
      * offsets while its group rebalances.

@@ -163,9 +163,10 @@ public final class TransactionCoordinatorShard implements CoordinatorShard {
     }
 
     /**
-     * EndTxn (v0-4): commits or aborts the running transaction. The answer comes once the decision is
-     * durable; the markers follow. Asking again for a decision already carried out answers NONE; asking
-     * again while it is carried out, CONCURRENT_TRANSACTIONS; asking for the other one, INVALID_TXN_STATE.
+     * EndTxn under protocol version 1 (v0-4): commits or aborts the running transaction. The answer comes
+     * once the decision is durable; the markers follow. Asking again for a decision already carried out
+     * answers NONE; asking again while it is carried out, CONCURRENT_TRANSACTIONS; asking for the other
+     * one, INVALID_TXN_STATE.
      */
     public CoordinatorResult<Errors> endTxn(String transactionalId, long producerId, short epoch, boolean commit) {
         TransactionMetadata m = transactions.get(transactionalId);
