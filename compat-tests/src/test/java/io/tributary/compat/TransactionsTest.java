@@ -10,9 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -148,6 +150,31 @@ class TransactionsTest {
             transaction(next, p0, "next-", 1, true);
         }
         assertThat(values(read(p0, "read_committed"))).containsExactly("next-0");
+    }
+
+    /**
+     * A transaction whose topic is deleted before it ends: the coordinator still aborts it at its timeout
+     * (a marker for a partition that no longer exists counts as written), so the transactional id is
+     * free again rather than stuck in PrepareAbort.
+     */
+    @Test
+    void aTransactionOverADeletedTopicIsAbortedAtItsTimeoutAndItsIdFreed() throws Exception {
+        TopicPartition gone = new TopicPartition(topic("txn-deleted"), 0);
+        TopicPartition kept = new TopicPartition(topic("txn-kept"), 0);
+        String id = "deleted-" + gone.topic();
+        try (KafkaProducer<byte[], byte[]> slow = transactional(id, Map.of(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 2_000))) {
+            slow.initTransactions();
+            slow.beginTransaction();
+            await(slow.send(record(gone, "orphan")));
+            Clients.await(BROKER.admin().deleteTopics(List.of(gone.topic())).all());
+            Eventually.holds(Duration.ofSeconds(30), () -> assertThat(BROKER.admin().describeTransactions(List.of(id))
+                    .description(id).get(5, TimeUnit.SECONDS).state()).isEqualTo(TransactionState.COMPLETE_ABORT));
+        }
+        try (KafkaProducer<byte[], byte[]> next = transactional(id, Map.of())) {
+            next.initTransactions();
+            transaction(next, kept, "kept-", 2, true);
+        }
+        assertThat(values(read(kept, "read_committed"))).containsExactly("kept-0", "kept-1");
     }
 
     @Test
