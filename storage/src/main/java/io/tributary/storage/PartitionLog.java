@@ -367,9 +367,13 @@ public final class PartitionLog implements Closeable {
         return out;
     }
 
-    /** An offset above every record of {@code slice}, which {@link #read} returned (see {@link LogSegment#offsetBoundAt}). */
-    public long offsetBoundOf(FileSlice slice) {
-        for (LogSegment segment : segments.values()) {
+    /**
+     * An offset above every record of {@code slice}, which {@link #read} returned for {@code offset} (see
+     * {@link LogSegment#offsetBoundAt}). The slice's segment is the one holding {@code offset} or one after.
+     */
+    public long offsetBoundOf(long offset, FileSlice slice) {
+        Long from = segments.floorKey(offset);
+        for (LogSegment segment : segments.tailMap(from == null ? segments.firstKey() : from, true).values()) {
             if (segment.holds(slice)) {
                 return segment.offsetBoundAt(slice.position() + slice.size());
             }

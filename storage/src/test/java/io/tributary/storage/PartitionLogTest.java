@@ -231,7 +231,7 @@ class PartitionLogTest {
             for (int maxBytes : new int[] {100, 300, 1000}) {
                 FileSlice slice = log.read(0, maxBytes, Long.MAX_VALUE, true);
                 List<TestBatches.Rec> read = TestBatches.records(slice);
-                long bound = log.offsetBoundOf(slice);
+                long bound = log.offsetBoundOf(0, slice);
                 assertThat(bound).isGreaterThan(read.get(read.size() - 1).offset()).isLessThanOrEqualTo(20);
             }
         }

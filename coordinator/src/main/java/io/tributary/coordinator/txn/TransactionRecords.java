@@ -19,9 +19,9 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <pre>
  * key   := version:int16 (=1) transactionalId:string
- * value := version:int16 (=2) producerId:int64 previousProducerId:int64 producerEpoch:int16
+ * value := version:int16 (=2, 1 still read) producerId:int64 previousProducerId:int64 producerEpoch:int16
  *          lastProducerEpoch:int16 timeoutMs:int32 state:int8 startMs:int64 lastUpdateMs:int64
- *          nextProducerId:int64
+ *          nextProducerId:int64 (from version 2; -1 when read from version 1)
  *          topicCount:int32 (topic:string partitionCount:int32 partition:int32*)*
  * </pre>
  *
@@ -75,7 +75,7 @@ public final class TransactionRecords {
 
     public static TransactionMetadata decodeValue(String transactionalId, ByteBuffer buffer) {
         ByteReader r = new ByteReader(buffer);
-        r.version(VALUE_VERSION, "transaction coordinator value");
+        int version = r.version(VALUE_VERSION, "transaction coordinator value");
         long producerId = r.getLong();
         long previousProducerId = r.getLong();
         short epoch = r.getShort();
@@ -89,7 +89,7 @@ public final class TransactionRecords {
         }
         long startMs = r.getLong();
         long lastUpdateMs = r.getLong();
-        long nextProducerId = r.getLong();
+        long nextProducerId = version >= 2 ? r.getLong() : -1;
         Set<TopicPartition> partitions = new HashSet<>();
         for (int t = r.count(); t > 0; t--) {
             String topic = r.getString();

@@ -52,6 +52,17 @@ class TransactionRecordsTest {
         }
     }
 
+    @Test
+    void aVersion1ValueHasNoNextProducerId() {
+        TransactionMetadata m = new TransactionMetadata("app-1", 42, 7, (short) 3, (short) 2, 60_000,
+                TransactionState.COMPLETE_COMMIT, Set.of(), 1_700_000_000_000L, 1_700_000_000_500L, -1);
+        byte[] v2 = bytes(TransactionRecords.record(m).value());
+        int nextProducerIdAt = 2 + 8 + 8 + 2 + 2 + 4 + 1 + 8 + 8;
+        ByteBuffer v1 = ByteBuffer.allocate(v2.length - 8);
+        v1.putShort((short) 1).put(v2, 2, nextProducerIdAt - 2).put(v2, nextProducerIdAt + 8, v2.length - nextProducerIdAt - 8).flip();
+        assertThat(TransactionRecords.decodeValue("app-1", v1)).isEqualTo(m);
+    }
+
     private static byte[] bytes(ByteBuffer b) {
         byte[] out = new byte[b.remaining()];
         b.duplicate().get(out);

@@ -126,7 +126,7 @@ public final class PartitionLeader {
             if (committed) {
                 aborted = new ArrayList<>();
                 if (!slice.isEmpty()) {
-                    for (AbortedTxn txn : log().abortedTxns(offset, log().offsetBoundOf(slice))) {
+                    for (AbortedTxn txn : log().abortedTxns(offset, log().offsetBoundOf(offset, slice))) {
                         aborted.add(new AbortedTransaction(txn.producerId(), txn.firstOffset()));
                     }
                 }

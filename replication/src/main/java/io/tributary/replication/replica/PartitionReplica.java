@@ -147,7 +147,10 @@ public final class PartitionReplica {
                 producers.recordUnsequenced(producerId, producerEpoch, baseOffset, timestamp);
             }
         } finally {
-            firstUnstableOffset = producers.firstUnstableOffset();
+            if (transactional) {
+                // Only a transactional batch can open a transaction; the others leave the last stable offset be.
+                firstUnstableOffset = producers.firstUnstableOffset();
+            }
         }
         return new PartitionResult(Errors.NONE, null, baseOffset, appendTime, log.logStartOffset());
     }

@@ -20,17 +20,31 @@ public final class ConnectionOrder {
      */
     public <T, R> CompletableFuture<R> start(CompletableFuture<T> ready, Function<T, CompletableFuture<R>> step) {
         CompletableFuture<Void> previous;
-        CompletableFuture<Void> started = new CompletableFuture<>();
+        CompletableFuture<Void> started;
         synchronized (this) {
+            if (lastStarted.isDone() && ready.isDone() && !ready.isCompletedExceptionally()) {
+                // Nothing to wait for (every request that confirms nothing): run it now, under the lock, so that
+                // a later step cannot start before it.
+                return run(step, ready.join());
+            }
             previous = lastStarted;
+            started = new CompletableFuture<>();
             lastStarted = started;
         }
         return ready.thenCombine(previous, (value, ignored) -> value).handle((value, failure) -> {
             try {
-                return failure == null ? step.apply(value) : CompletableFuture.<R>failedFuture(failure);
+                return failure == null ? run(step, value) : CompletableFuture.<R>failedFuture(failure);
             } finally {
                 started.complete(null);
             }
         }).thenCompose(result -> result);
+    }
+
+    private static <T, R> CompletableFuture<R> run(Function<T, CompletableFuture<R>> step, T value) {
+        try {
+            return step.apply(value);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 }
