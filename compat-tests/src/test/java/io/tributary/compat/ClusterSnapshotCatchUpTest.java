@@ -30,13 +30,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A broker that comes back far behind, after the others have taken several snapshots and purged their
- * Raft logs (small segments, a snapshot every 200 entries, every purge carried out), catches up: the
- * members purge only what every member has, keeping its last committed entry, so it replays the log,
- * rejoins the in-sync replicas, and its own partition log then holds every acknowledged record. With
- * every member back, the next snapshots purge the log.
+ * Raft logs past what it has (small segments, a snapshot every 200 entries, every purge carried out),
+ * catches up from the leader's snapshot and partition log: it rejoins the in-sync replicas, and its own
+ * partition log then holds every acknowledged record, byte for byte as the leader's does.
  */
 class ClusterSnapshotCatchUpTest {
-    private static final Map<String, String> SMALL_LOG = Map.of(
+    static final Map<String, String> SMALL_LOG = Map.of(
             "raft.server.snapshot.auto.trigger.threshold", "200",
             "raft.server.log.purge.gap", "1",
             // Only closed segments are purged: small ones, so there are some.
@@ -68,29 +67,31 @@ class ClusterSnapshotCatchUpTest {
         int leader = leader();
         Set<Integer> followers = new TreeSet<>(cluster.nodeIds());
         followers.remove(leader);
-        awayAndBack(followers.iterator().next(), 4_000, "far");
-        // With every member caught up, the next snapshots let the leader purge its Raft log.
-        send(400, "after");
-        Eventually.holds(Duration.ofSeconds(30), () -> assertThat(purgedRaftLogs(cluster.member(leader).dataDir()))
+        int away = followers.iterator().next();
+        awayAndBack(away, 4_000, "far", () -> assertThat(purgedRaftLogs(cluster.member(leader).dataDir()))
                 .as("Raft logs of broker %d that no longer start at entry 0", leader).isNotEmpty());
+        send(400, "after");
+        Eventually.holds(Duration.ofSeconds(30), () -> assertThat(ClusterWalkthroughTest.partitionLogBytes(
+                cluster.member(away).dataDir(), p0)).as("broker %d's log of %s against the leader's", away, p0)
+                .isEqualTo(ClusterWalkthroughTest.partitionLogBytes(cluster.member(leader).dataDir(), p0)));
     }
 
     /**
      * A killed leader's last commit index is the last entry of its term, where the new leader's log
-     * segment ends (Ratis starts a segment at each new term): a purge up to exactly that index left the
-     * returning broker out of sync for good. Two rounds, each killing the current leader.
+     * segment ends (Ratis starts a segment at each new term): a purge up to exactly that index once left
+     * the returning broker out of sync for good. Two rounds, each killing the current leader.
      */
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void killedLeaderCatchesUpAfterTheNewLeaderPurged() {
         start("leader-back");
         for (int round = 1; round <= 2; round++) {
-            awayAndBack(leader(), 600, "round" + round);
+            awayAndBack(leader(), 600, "round" + round, () -> { });
         }
     }
 
     /** The Raft groups whose log in this broker's data folder no longer has its first segment. */
-    private static List<String> purgedRaftLogs(Path dataDir) throws IOException {
+    static List<String> purgedRaftLogs(Path dataDir) throws IOException {
         List<String> purged = new ArrayList<>();
         try (Stream<Path> groups = Files.list(dataDir.resolve("raft"))) {
             for (Path group : groups.filter(Files::isDirectory).toList()) {
@@ -107,12 +108,14 @@ class ClusterSnapshotCatchUpTest {
 
     /**
      * Kills broker {@code away}, writes {@code records} records to {@code p0} (one Raft entry each) through
-     * the others, restarts it, and waits until it is in the ISR again and its own log holds them all.
+     * the others, checks {@code whileAway}, restarts it, and waits until it is in the ISR again and its own
+     * log holds them all.
      */
-    private void awayAndBack(int away, int records, String tag) {
+    private void awayAndBack(int away, int records, String tag, Eventually.Check whileAway) {
         ClusterMember member = cluster.member(away);
         member.kill();
         send(records, tag);
+        Eventually.holds(Duration.ofSeconds(30), whileAway);
         member.spawn();
         member.awaitServing();
         Eventually.holds(Duration.ofSeconds(60), () -> {

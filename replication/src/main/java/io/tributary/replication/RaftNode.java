@@ -116,10 +116,12 @@ public final class RaftNode implements RaftGroups, Closeable {
         // Retry an unreachable follower every 500 ms at most (Ratis's default backs off to 5 s), so a
         // broker that comes back rejoins its groups within a second.
         RaftServerConfigKeys.Log.Appender.setRetryPolicy(props, "1ms,10, 100ms,20, 500ms,100000000");
+        // A purge keeps the log's last entries, so that a member away for a moment replays them rather than
+        // copying the leader's state (SnapshottingStateMachine).
+        RaftServerConfigKeys.Log.setPurgePreservationLogNum(props, 64);
         config.ratisProperties().forEach(props::set);
-        // Whatever the overrides say: the state machines snapshot and purge by themselves, keeping what a
-        // lagging member needs to catch up from the log (PurgePoint); Ratis would purge up to exactly that
-        // member's commit index after its own snapshots, from where the member cannot catch up.
+        // Whatever the overrides say: the state machines take their snapshots between entries and purge the
+        // log themselves (SnapshottingStateMachine).
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, false);
         RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(props, false);
         return props;
@@ -347,18 +349,22 @@ public final class RaftNode implements RaftGroups, Closeable {
             try {
                 RaftServer.Division division = server.getDivision(group);
                 DivisionInfo info = division.getInfo();
+                if (!info.isAlive()) {
+                    // A group being added (its state machine and log not yet set up) is not running yet either.
+                    lagging.add(group + ": not running (" + info.getLifeCycleState() + ")");
+                    continue;
+                }
                 long applied = info.getLastAppliedIndex();
                 long committed = division.getRaftLog().getLastCommittedIndex();
-                if (!info.isAlive()) {
-                    lagging.add(group + ": not running (" + info.getLifeCycleState() + ")");
-                } else if (info.getLeaderId() == null) {
+                if (info.getLeaderId() == null) {
                     lagging.add(group + ": no leader known");
                 } else if (info.isLeader() && !info.isLeaderReady()) {
                     lagging.add(group + ": leader, not ready yet");
                 } else if (applied < committed) {
                     lagging.add(group + ": applied " + applied + " of " + committed);
                 }
-            } catch (IOException e) {
+            } catch (IOException | IllegalStateException e) {
+                // IllegalStateException: the group started or closed between the checks.
                 Throwable cause = e.getCause() == null ? e : e.getCause();
                 lagging.add(group + ": " + cause);
             }

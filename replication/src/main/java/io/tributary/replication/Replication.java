@@ -62,12 +62,12 @@ public final class Replication implements Closeable {
     private StateMachine stateMachineFor(RaftGroupId groupId) {
         if (groupId.equals(RaftNode.METADATA_GROUP)) {
             return new MetadataStateMachine(metadata, image -> reconcilerTrigger(),
-                    () -> node.queryLeader(RaftNode.METADATA_GROUP, SnapshottingStateMachine.SNAPSHOT_QUERY));
+                    query -> node.queryLeader(RaftNode.METADATA_GROUP, query));
         }
         ReplicaGroup group = new ReplicaGroup(groupId.getUuid().toString(), config.dataDir(),
                 overrides -> topicSettings.apply(overrides).log(), producerExpirationMs, watchers::appended);
         replicaGroups.register(group);
-        return new ReplicaGroupStateMachine(group, this::reconcilerTrigger);
+        return new ReplicaGroupStateMachine(group, query -> node.queryLeader(groupId, query), this::reconcilerTrigger);
     }
 
     private void reconcilerTrigger() {

@@ -14,7 +14,11 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -42,22 +46,25 @@ import org.slf4j.LoggerFactory;
  * Ratis's apply thread; snapshots are taken between entries, under the same lock.
  *
  * <p>It takes its own snapshots, every {@code raft.server.snapshot.auto.trigger.threshold} entries and
- * when it closes, and purges the Raft log after each one as {@link PurgePoint} allows: Ratis's own
- * snapshot triggers are off (see RaftNode), since Ratis would purge up to exactly a lagging member's
- * commit index, from where that member cannot catch up.
+ * when it closes, and purges the Raft log after each one up to the snapshot, whatever the other members
+ * have, so the log stays bounded: Ratis keeps the last {@code raft.server.log.purge.preservation.log.num}
+ * entries, so that a member briefly away replays them, and any member further behind catches up from the
+ * leader's state (below).
  *
  * <p>A follower whose next entry the leader has already purged needs the leader's state instead
- * (Ratis's install-snapshot notification). Where the domain state is the whole state (the metadata
- * group), the follower asks the leader for it with a read-only query ({@link #SNAPSHOT_QUERY}),
- * stores it as its own latest snapshot and lets Ratis reload from it. A replica group's snapshot does
- * not hold the partition logs, so a replica group declines and the follower stays out of sync; the
- * Raft log is purged only up to what every member has so that this does not arise.
+ * (Ratis's install-snapshot notification): it asks the leader for it with a read-only query
+ * ({@link #SNAPSHOT_QUERY}), brings what the snapshot does not hold up to date ({@link #prepareInstall}:
+ * a replica group copies the leader's records), stores it as its own latest snapshot and lets Ratis
+ * reload from it.
  */
 public abstract class SnapshottingStateMachine extends BaseStateMachine {
     /** The read-only query a follower sends the leader for its state: answered with term, index, snapshot. */
     public static final ByteBuffer SNAPSHOT_QUERY = ByteBuffer.wrap(new byte[] {'S'}).asReadOnlyBuffer();
 
     private static final int SNAPSHOT_ANSWER_VERSION = 1;
+
+    /** How long a follower waits for one answer of the leader while it catches up from the leader's state. */
+    private static final Duration LEADER_QUERY_TIMEOUT = Duration.ofSeconds(30);
 
     /** How long a follower waits for its Raft log to be applied before it answers with its own state. */
     private static final Duration OWN_SNAPSHOT_WAIT = Duration.ofSeconds(2);
@@ -72,11 +79,14 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     };
 
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
-    private final Supplier<CompletableFuture<ByteBuffer>> leaderSnapshot;
+    private final Function<ByteBuffer, CompletableFuture<ByteBuffer>> queryLeader;
     /** Held while applying an entry, so a snapshot query sees a state and the index it is as of together. */
     private final Object applying = new Object();
-    /** Whether this replica declined to catch up from a snapshot already (said once, not on every retry). */
-    private volatile boolean declined;
+    /**
+     * The index of the leader's state this replica caught up to: until Ratis reloads from it, entries up to
+     * it that are still applied from the local log are already in that state and are skipped.
+     */
+    private long caughtUpTo = RaftLog.INVALID_LOG_INDEX;
     /** When this replica last said it is waiting on an unapplied log tail (System.nanoTime), 0 if never. */
     private volatile long tailWarnedNanos;
     /** Entries between snapshots. */
@@ -86,12 +96,9 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     /** The latest snapshot stored, null if none (see {@link #getLatestSnapshot}). */
     private volatile SingleFileSnapshotInfo latest;
 
-    /**
-     * @param leaderSnapshot sends {@link #SNAPSHOT_QUERY} to the group's leader; null when a follower
-     *                       cannot catch up from the leader's snapshot (see the class comment)
-     */
-    protected SnapshottingStateMachine(Supplier<CompletableFuture<ByteBuffer>> leaderSnapshot) {
-        this.leaderSnapshot = leaderSnapshot;
+    /** @param queryLeader sends a read-only query to the group's leader, wherever it is */
+    protected SnapshottingStateMachine(Function<ByteBuffer, CompletableFuture<ByteBuffer>> queryLeader) {
+        this.queryLeader = queryLeader;
     }
 
     /** Applies one committed entry and returns the reply for the proposer. */
@@ -105,6 +112,20 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
 
     /** Called, between entries, once a snapshot of the state as of now is durably stored. */
     protected void snapshotStored() throws IOException {
+    }
+
+    /**
+     * Before the leader's state is installed here: brings up to date, with further queries to the leader,
+     * what the snapshot does not hold itself. Nothing is applied meanwhile.
+     *
+     * @param queryLeader answers a query with the leader's {@link #answer}, waiting at most a bounded time
+     */
+    protected void prepareInstall(ByteBuffer leaderSnapshot, UnaryOperator<ByteBuffer> queryLeader) throws IOException {
+    }
+
+    /** Answers a read-only query other than {@link #SNAPSHOT_QUERY}, on the leader. */
+    protected ByteBuffer answer(ByteBuffer query) throws IOException {
+        throw new IllegalArgumentException("unknown query");
     }
 
     @Override
@@ -151,6 +172,10 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
         LogEntryProto entry = trx.getLogEntry();
         CompletableFuture<Message> result;
         synchronized (applying) {
+            if (entry.getIndex() <= caughtUpTo) {
+                updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+                return CompletableFuture.completedFuture(Message.EMPTY);
+            }
             try {
                 ByteBuffer reply = apply(entry.getTerm(), entry.getIndex(),
                         entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
@@ -168,29 +193,33 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
         return result;
     }
 
-    /** Snapshots the state and purges the Raft log as far as every member allows (see {@link PurgePoint}). */
+    /** Snapshots the state and purges the Raft log up to the snapshot (see the class comment). */
     private void snapshotAndPurge() {
         if (getLastAppliedTermIndex().getIndex() < 0) {
             return;
         }
         try {
             long index = snapshotNow().getIndex();
-            RaftServer.Division division = division();
-            long upTo = PurgePoint.of(index, division.getId(), division.getGroup().getPeers(), division.getCommitInfos());
-            if (upTo >= 0) {
-                division.getRaftLog().purge(upTo);
-            }
+            division().getRaftLog().purge(index);
         } catch (IOException | RuntimeException e) {
             LOG.error("group {}: could not take a snapshot (trying again in {} entries); the Raft log keeps growing "
                     + "until one succeeds", getGroupId(), snapshotEvery, e);
         }
     }
 
-    /** Answers {@link #SNAPSHOT_QUERY}: {@code version:int16 (=1) term:int64 index:int64 snapshot:bytes}. */
+    /**
+     * Answers {@link #SNAPSHOT_QUERY} with {@code version:int16 (=1) term:int64 index:int64 snapshot:bytes},
+     * any other query with {@link #answer}.
+     */
     @Override
     public CompletableFuture<Message> query(Message request) {
-        if (leaderSnapshot == null || !request.getContent().asReadOnlyByteBuffer().equals(SNAPSHOT_QUERY)) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("unknown query"));
+        ByteBuffer content = request.getContent().asReadOnlyByteBuffer();
+        if (!content.equals(SNAPSHOT_QUERY)) {
+            try {
+                return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(answer(content))));
+            } catch (IOException | RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
         }
         try {
             ByteBuffer state;
@@ -212,44 +241,63 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
      * needs next, and also, once, whenever it does not count a follower as caught up (after it restarted
      * its log appender for that follower) and the follower has no snapshot yet. In the second case the
      * leader still has every entry after this follower's state, so the answer is that state itself, as a
-     * snapshot (see {@link #ownStateAsSnapshot}). Otherwise the follower fetches the leader's state where
-     * it can (see the class comment). Ratis then pauses this state machine, reloads it from that snapshot
-     * and continues the log after it.
+     * snapshot (see {@link #ownStateAsSnapshot}). Otherwise the follower installs the leader's state
+     * ({@link #installLeaderState}). Ratis then pauses this state machine, reloads it from that snapshot
+     * and continues the log after it. Both run on a thread of their own: they wait for the apply thread
+     * or the leader, and Ratis waits for the future.
      */
     @Override
     public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RaftProtos.RoleInfoProto roleInfo,
                                                                        TermIndex firstAvailable) {
         TermIndex applied = getLastAppliedTermIndex();
         if (applied != null && applied.getIndex() >= 0 && firstAvailable.getIndex() <= applied.getIndex() + 1) {
-            // On a thread of its own: it may wait for the apply thread, and Ratis waits for the future.
-            return CompletableFuture.supplyAsync(() -> ownStateAsSnapshot(firstAvailable), task -> {
-                Thread thread = new Thread(task, "snapshot-answer-" + getGroupId());
-                thread.setDaemon(true);
-                thread.start();
-            });
+            return CompletableFuture.supplyAsync(() -> ownStateAsSnapshot(firstAvailable), onOwnThread("snapshot-answer-"));
         }
-        if (leaderSnapshot == null) {
-            if (declined) {
-                return CompletableFuture.completedFuture(null);
-            }
-            declined = true;
-            LOG.error("group {}: the leader no longer has the Raft log from {} on, and a replica group cannot catch up "
-                    + "from a snapshot; this replica stays out of sync", getGroupId(), firstAvailable);
-            return CompletableFuture.completedFuture(null);
-        }
-        LOG.info("group {}: catching up from the leader's snapshot (its log starts at {})", getGroupId(), firstAvailable);
-        return leaderSnapshot.get().thenApply(reply -> {
-            ByteReader r = new ByteReader(reply);
+        return CompletableFuture.supplyAsync(() -> installLeaderState(firstAvailable), onOwnThread("catch-up-"));
+    }
+
+    private Executor onOwnThread(String prefix) {
+        return task -> {
+            Thread thread = new Thread(task, prefix + getGroupId());
+            thread.setDaemon(true);
+            thread.start();
+        };
+    }
+
+    /**
+     * Fetches the leader's state, brings what it does not hold up to date ({@link #prepareInstall}) and
+     * stores it as this replica's latest snapshot. Returns null (Ratis asks again later) if that fails.
+     */
+    private TermIndex installLeaderState(TermIndex firstAvailable) {
+        LOG.info("group {}: catching up from the leader's state (its Raft log starts at {})", getGroupId(), firstAvailable);
+        try {
+            ByteReader r = new ByteReader(askLeader(SNAPSHOT_QUERY));
             r.version(SNAPSHOT_ANSWER_VERSION, "snapshot answer");
             TermIndex asOf = TermIndex.valueOf(r.getLong(), r.getLong());
-            File file = storage.getSnapshotFile(asOf.getTerm(), asOf.getIndex());
-            try {
-                storeSnapshot(file, r.getBytes(), asOf);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            ByteBuffer state = r.getBytes();
+            synchronized (applying) {
+                prepareInstall(state.duplicate(), this::askLeader);
+                storeSnapshot(storage.getSnapshotFile(asOf.getTerm(), asOf.getIndex()), state, asOf);
+                caughtUpTo = asOf.getIndex();
             }
+            LOG.info("group {}: caught up to the leader's state at {}", getGroupId(), asOf);
             return asOf;
-        });
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("group {}: could not catch up from the leader's state (trying again when the leader asks): {}",
+                    getGroupId(), e.toString());
+            return null;
+        }
+    }
+
+    private ByteBuffer askLeader(ByteBuffer query) {
+        try {
+            return queryLeader.apply(query).get(LEADER_QUERY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while asking the leader", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the leader did not answer: " + e, e);
+        }
     }
 
     /**

@@ -467,7 +467,8 @@ public final class PartitionLog implements Closeable {
         writeCheckpoint();
     }
 
-    private void truncateFullyAndStartAt(long offset) throws IOException {
+    /** Deletes every record and starts the log, empty, at {@code offset} (below or above its end). */
+    public synchronized void truncateFullyAndStartAt(long offset) throws IOException {
         for (LogSegment segment : new ArrayList<>(segments.values())) {
             segments.remove(segment.baseOffset());
             segment.deleteFiles();

@@ -168,6 +168,25 @@ class PartitionLogTest {
     }
 
     @Test
+    void startingOverBeyondTheEndKeepsNothingAndAppendsFromThere() throws Exception {
+        try (PartitionLog log = open(SMALL_SEGMENTS)) {
+            for (int i = 0; i < 5; i++) {
+                log.append(batchOfSize(i, now.get(), 1, 200));
+            }
+            log.truncateFullyAndStartAt(40);
+            assertThat(log.logStartOffset()).isEqualTo(40);
+            assertThat(log.logEndOffset()).isEqualTo(40);
+            assertThat(log.segmentBaseOffsets()).containsExactly(40L);
+            log.append(batchOfSize(40, now.get(), 1, 200));
+            assertThat(log.logEndOffset()).isEqualTo(41);
+        }
+        try (PartitionLog reopened = open(SMALL_SEGMENTS)) {
+            assertThat(reopened.logStartOffset()).isEqualTo(40);
+            assertThat(reopened.logEndOffset()).isEqualTo(41);
+        }
+    }
+
+    @Test
     void findsOffsetsByTimestampAndTheMaxTimestamp() throws Exception {
         try (PartitionLog log = open(SMALL_SEGMENTS)) {
             for (int i = 0; i < 10; i++) {

@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /** The metadata group's state machine: applies {@link MetadataCommand}s to {@link ClusterMetadata}. */
 public final class MetadataStateMachine extends SnapshottingStateMachine {
@@ -17,11 +17,11 @@ public final class MetadataStateMachine extends SnapshottingStateMachine {
     /**
      * @param onChange called on the apply thread after every change with the new image; it must only
      *                 hand work to other threads
-     * @param leaderSnapshot asks the metadata leader for its state (see {@link SnapshottingStateMachine})
+     * @param queryLeader sends a read-only query to the metadata leader (see {@link SnapshottingStateMachine})
      */
     public MetadataStateMachine(ClusterMetadata metadata, Consumer<MetadataImage> onChange,
-                                Supplier<CompletableFuture<ByteBuffer>> leaderSnapshot) {
-        super(leaderSnapshot);
+                                Function<ByteBuffer, CompletableFuture<ByteBuffer>> queryLeader) {
+        super(queryLeader);
         this.metadata = metadata;
         this.onChange = onChange;
     }

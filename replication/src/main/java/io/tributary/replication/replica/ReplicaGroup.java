@@ -1,8 +1,9 @@
 package io.tributary.replication.replica;
 
-import io.tributary.replication.codec.ByteReader;
-import io.tributary.replication.codec.ByteWriter;
+import io.tributary.storage.AbortedTxn;
+import io.tributary.storage.FileSlice;
 import io.tributary.storage.LogConfig;
+import io.tributary.storage.OffsetOutOfRangeException;
 import io.tributary.storage.PartitionLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -20,6 +21,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
@@ -30,11 +32,9 @@ import org.slf4j.LoggerFactory;
  * behind {@link ReplicaGroupStateMachine}. Applying an entry assigns offsets deterministically, so every
  * replica's partition logs are identical.
  *
- * <p>Snapshot file format (see {@link ByteWriter}): {@code version:int16 (=3)}, when producers were last
- * checked for expiry (int64, so that every replica expires them at the same entries), how many
- * partitions the group removed so far (int64), partition count, then per partition: topic id,
- * partition, topic name, config map, log end offset, leader epochs, producers (see
- * {@link ProducerStateTable}, which says what older versions lack).
+ * <p>Its snapshot ({@link GroupSnapshot}) holds each partition's log end offset, leader epochs and
+ * producers, not the records: a replica whose Raft log cannot be replayed rebuilds from the leader's
+ * snapshot and partition logs ({@link #rebuildFrom}).
  *
  * <p>A removed partition's directory is renamed aside ({@code <dir>.removed-<group>-<n>}, n counting
  * the group's removals) and deleted only once a snapshot taken after the removal is stored: a restart
@@ -43,7 +43,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReplicaGroup {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaGroup.class);
-    private static final int SNAPSHOT_VERSION = 3;
     private static final long PRODUCER_EXPIRY_CHECK_MS = 60_000;
     private static final String REMOVED_SUFFIX = ".removed-";
 
@@ -224,20 +223,17 @@ public final class ReplicaGroup {
     }
 
     /**
-     * Flushes every partition log, then encodes the state that the Raft log up to this point built; the
-     * state machine writes it as the snapshot.
+     * Flushes every partition log, then encodes the state that the Raft log up to this point built (see
+     * {@link GroupSnapshot}); the state machine writes it as the snapshot.
      */
     public ByteBuffer snapshot() throws IOException {
-        ByteWriter w = new ByteWriter(4096).putVersion(SNAPSHOT_VERSION).putLong(lastExpiryCheckMs).putLong(removals)
-                .putInt(partitions.size());
+        List<GroupSnapshot.Partition> states = new ArrayList<>(partitions.size());
         for (PartitionReplica replica : partitions.values()) {
             replica.log().flush();
-            w.putUuid(replica.key().topicId()).putInt(replica.key().partition()).putString(replica.topic())
-                    .putStringMap(replica.configs()).putLong(replica.log().logEndOffset());
-            replica.epochs().encode(w);
-            replica.producers().encode(w);
+            states.add(new GroupSnapshot.Partition(replica.key(), replica.topic(), replica.configs(),
+                    replica.log().logEndOffset(), replica.epochs(), replica.producers()));
         }
-        return w.toBuffer();
+        return new GroupSnapshot(lastExpiryCheckMs, removals, states).encode();
     }
 
     /**
@@ -250,18 +246,11 @@ public final class ReplicaGroup {
         removals = 0;
         Map<Path, TreeMap<Long, Path>> setAside = setAside();
         if (file != null) {
-            ByteReader r = new ByteReader(ByteBuffer.wrap(Files.readAllBytes(file)));
-            int version = r.version(SNAPSHOT_VERSION, "replica group snapshot " + file);
-            lastExpiryCheckMs = r.getLong();
-            removals = r.getLong();
-            for (int i = r.count(); i > 0; i--) {
-                PartitionKey key = new PartitionKey(r.getUuid(), r.getInt());
-                String topic = r.getString();
-                Map<String, String> configs = r.getStringMap();
-                long logEnd = r.getLong();
-                LeaderEpochCache epochs = LeaderEpochCache.decode(r);
-                ProducerStateTable producers = ProducerStateTable.decode(r, version);
-                Path dir = dirOf(key, topic);
+            GroupSnapshot snapshot = GroupSnapshot.decode(ByteBuffer.wrap(Files.readAllBytes(file)), file.toString());
+            lastExpiryCheckMs = snapshot.lastExpiryCheckMs();
+            removals = snapshot.removals();
+            for (GroupSnapshot.Partition p : snapshot.partitions()) {
+                Path dir = dirOf(p.key(), p.topic());
                 Map.Entry<Long, Path> removedSince = setAside.getOrDefault(dir, new TreeMap<>()).ceilingEntry(removals);
                 if (removedSince != null) {
                     // Removed after this snapshot (and perhaps added again): back come the records it describes,
@@ -269,21 +258,82 @@ public final class ReplicaGroup {
                     PartitionLog.deleteDirectory(dir);
                     Files.move(removedSince.getValue(), dir, StandardCopyOption.ATOMIC_MOVE);
                 }
-                PartitionLog log = PartitionLog.open(dir, logConfigs.apply(configs));
-                if (log.logEndOffset() < logEnd) {
+                PartitionLog log = PartitionLog.open(dir, logConfigs.apply(p.configs()));
+                if (log.logEndOffset() < p.logEndOffset()) {
                     throw new IOException(log.dir() + " ends at " + log.logEndOffset() + " but the group snapshot "
-                            + file + " says " + logEnd + ": flushed records are missing");
+                            + file + " says " + p.logEndOffset() + ": flushed records are missing");
                 }
-                PartitionReplica replica = new PartitionReplica(key, topic, configs, log, producers, epochs);
-                replica.truncateTo(logEnd);
-                partitions.put(key, replica);
+                PartitionReplica replica = new PartitionReplica(p.key(), p.topic(), p.configs(), log, p.producers(), p.epochs());
+                replica.truncateTo(p.logEndOffset());
+                partitions.put(p.key(), replica);
             }
-            r.expectEnd();
         }
+        deleteAll(setAside);
+    }
+
+    private static void deleteAll(Map<Path, TreeMap<Long, Path>> setAside) throws IOException {
         for (TreeMap<Long, Path> dirs : setAside.values()) {
             for (Path dir : dirs.values()) {
                 PartitionLog.deleteDirectory(dir);
             }
+        }
+    }
+
+    /**
+     * Answers a {@link PartitionRead} query from a replica that rebuilds its partition logs from this one:
+     * whole batches as stored here, and the transactions their abort markers end.
+     */
+    public ByteBuffer read(ByteBuffer query) throws IOException {
+        return read(PartitionRead.Request.decode(query)).encode();
+    }
+
+    PartitionRead.Answer read(PartitionRead.Request request) throws IOException {
+        PartitionReplica replica = partitions.get(request.key());
+        if (replica == null) {
+            return PartitionRead.Answer.error(Errors.UNKNOWN_TOPIC_OR_PARTITION, -1);
+        }
+        PartitionLog log = replica.log();
+        long start = log.logStartOffset();
+        FileSlice slice;
+        try {
+            slice = log.read(request.fromOffset(), Math.max(request.maxBytes(), 1), request.endOffset(), true);
+        } catch (OffsetOutOfRangeException e) {
+            return PartitionRead.Answer.error(Errors.OFFSET_OUT_OF_RANGE, log.logStartOffset());
+        }
+        ByteBuffer records = PartitionRebuild.wholeBatches(slice.read());
+        if (!records.hasRemaining()) {
+            return new PartitionRead.Answer(Errors.NONE, start, List.of(), records);
+        }
+        long next = PartitionRebuild.nextOffset(records);
+        List<AbortedTxn> aborted = log.abortedTxns(request.fromOffset(), next).stream()
+                .filter(txn -> txn.lastOffset() < next).toList();
+        return new PartitionRead.Answer(Errors.NONE, start, aborted, records);
+    }
+
+    /**
+     * Makes this replica's partition logs hold what the leader's snapshot describes, so that the state
+     * machine can then load that snapshot: each partition keeps the records it has in common with the
+     * leader and copies the rest from it (see {@link PartitionRebuild}); partitions the snapshot does not
+     * name are deleted. Nothing may be applied meanwhile.
+     *
+     * @param leader answers {@link PartitionRead} queries: the group's leader
+     */
+    public void rebuildFrom(ByteBuffer leaderSnapshot, UnaryOperator<ByteBuffer> leader) throws IOException {
+        GroupSnapshot target = GroupSnapshot.decode(leaderSnapshot.duplicate(), "from the leader");
+        Set<Path> stale = new HashSet<>();
+        partitions.values().forEach(replica -> stale.add(replica.log().dir()));
+        closeAll();
+        deleteAll(setAside());
+        for (GroupSnapshot.Partition p : target.partitions()) {
+            Path dir = dirOf(p.key(), p.topic());
+            stale.remove(dir);
+            try (PartitionLog log = PartitionLog.open(dir, logConfigs.apply(p.configs()))) {
+                new PartitionRebuild(p.key(), log, request -> PartitionRead.Answer.decode(leader.apply(request.encode())))
+                        .copyUpTo(p.logEndOffset());
+            }
+        }
+        for (Path dir : stale) {
+            PartitionLog.deleteDirectory(dir);
         }
     }
 

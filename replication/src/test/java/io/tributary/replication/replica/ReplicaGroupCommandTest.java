@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.replication.codec.MalformedEncodingException;
+import io.tributary.storage.AbortedTxn;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -12,7 +13,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
 
-/** The replica group's entries and replies round-trip, and damaged bytes never decode. */
+/** The replica group's entries, replies and partition reads round-trip, and damaged bytes never decode. */
 class ReplicaGroupCommandTest {
     private static final PartitionKey A = new PartitionKey(Uuid.randomUuid(), 0);
     private static final PartitionKey B = new PartitionKey(Uuid.randomUuid(), 7);
@@ -68,6 +69,30 @@ class ReplicaGroupCommandTest {
                 new PartitionResult(Errors.NONE, null, 11, 1_700_000_000_000L, 3));
         assertThat(PartitionResult.decodeAll(PartitionResult.encodeAll(results))).isEqualTo(results);
         assertThat(PartitionResult.decodeAll(PartitionResult.encodeAll(List.of()))).isEmpty();
+    }
+
+    @Test
+    void partitionReadsRoundTripAndDamagedOnesFail() {
+        PartitionRead.Request request = new PartitionRead.Request(B, 12, 40, 1 << 20);
+        assertThat(PartitionRead.Request.decode(request.encode())).isEqualTo(request);
+        PartitionRead.Answer answer = new PartitionRead.Answer(Errors.NONE, 3, List.of(new AbortedTxn(7, 12, 15, 12)),
+                ByteBuffer.wrap(new byte[] {9, 8, 7}));
+        PartitionRead.Answer decoded = PartitionRead.Answer.decode(answer.encode());
+        assertThat(decoded.error()).isEqualTo(Errors.NONE);
+        assertThat(decoded.logStartOffset()).isEqualTo(3);
+        assertThat(decoded.aborted()).isEqualTo(answer.aborted());
+        assertThat(decoded.records()).isEqualTo(answer.records());
+        assertThat(PartitionRead.Answer.decode(PartitionRead.Answer.error(Errors.OFFSET_OUT_OF_RANGE, 5).encode()).error())
+                .isEqualTo(Errors.OFFSET_OUT_OF_RANGE);
+        for (byte[] bytes : List.of(array(request.encode()), array(answer.encode()))) {
+            for (int len = 0; len < bytes.length; len++) {
+                ByteBuffer cut = ByteBuffer.wrap(Arrays.copyOf(bytes, len));
+                assertThatThrownBy(() -> {
+                    PartitionRead.Request.decode(cut.duplicate());
+                    PartitionRead.Answer.decode(cut.duplicate());
+                }).isInstanceOf(MalformedEncodingException.class);
+            }
+        }
     }
 
     private static byte[] array(ByteBuffer b) {

@@ -7,6 +7,7 @@ import io.tributary.storage.LogConfig;
 import io.tributary.storage.PartitionLog;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -34,7 +36,7 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * A replica group is a pure fold over its Raft log: any sequence of entries, with a snapshot taken at
  * any point, more entries applied, a crash, a restore from the snapshot and the entries after it
  * replayed, ends in the same state as applying every entry once, and answers the replayed entries as it
- * did the first time.
+ * did the first time. A replica rebuilt from another's snapshot and records ends in that one's state too.
  */
 class ReplicaGroupFoldTest {
     private static final Uuid TOPIC = Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAQ");
@@ -88,10 +90,72 @@ class ReplicaGroupFoldTest {
             for (ReplicaGroup group : opened) {
                 group.closeAll();
             }
-            try (Stream<Path> files = Files.walk(root)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
+            deleteTree(root);
+        }
+    }
+
+    /**
+     * A replica that applied any prefix of the entries (none: it lost its disk) and is rebuilt from the
+     * leader's snapshot at any later point, copying records from the leader as it is at the end, then
+     * applies the entries after that snapshot: it ends in the leader's state. Should the leader no longer
+     * have what its snapshot describes (the partition was removed since), the rebuild fails and is done
+     * again from the leader's latest snapshot, as Ratis asks again.
+     */
+    @Property(tries = 60)
+    void aReplicaRebuiltFromTheLeadersStateEndsInTheLeadersState(@ForAll("scenarios") Scenario s) throws Exception {
+        Path root = Files.createTempDirectory("rebuild");
+        List<ReplicaGroup> opened = new ArrayList<>();
+        try {
+            int followerApplied = s.snapshotAt();
+            int leaderSnapshotAt = s.crashAt();
+            ReplicaGroup leader = group(root.resolve("leader"), opened);
+            byte[] leaderSnapshot = null;
+            for (int i = 0; i < s.steps().size(); i++) {
+                if (i == leaderSnapshotAt) {
+                    leaderSnapshot = bytes(leader.snapshot());
                 }
+                leader.apply(s.steps().get(i).term(), ReplicaGroupCommand.encode(s.steps().get(i).command()));
+            }
+            if (leaderSnapshot == null) {
+                leaderSnapshot = bytes(leader.snapshot());
+            }
+            ReplicaGroup follower = group(root.resolve("follower"), opened);
+            for (int i = 0; i < followerApplied; i++) {
+                follower.apply(s.steps().get(i).term(), ReplicaGroupCommand.encode(s.steps().get(i).command()));
+            }
+            UnaryOperator<ByteBuffer> fromLeader = query -> {
+                try {
+                    return leader.read(query);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            };
+            int replayFrom = leaderSnapshotAt;
+            try {
+                follower.rebuildFrom(ByteBuffer.wrap(leaderSnapshot), fromLeader);
+            } catch (IOException e) {
+                leaderSnapshot = bytes(leader.snapshot());
+                replayFrom = s.steps().size();
+                follower.rebuildFrom(ByteBuffer.wrap(leaderSnapshot), fromLeader);
+            }
+            Files.write(root.resolve("snapshot"), leaderSnapshot);
+            follower.loadSnapshot(root.resolve("snapshot"));
+            for (int i = replayFrom; i < s.steps().size(); i++) {
+                follower.apply(s.steps().get(i).term(), ReplicaGroupCommand.encode(s.steps().get(i).command()));
+            }
+            assertThat(state(follower)).isEqualTo(state(leader));
+        } finally {
+            for (ReplicaGroup group : opened) {
+                group.closeAll();
+            }
+            deleteTree(root);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
             }
         }
     }
