@@ -1,5 +1,6 @@
 package io.tributary.replication;
 
+import io.tributary.replication.metadata.MetadataImage;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,6 +44,8 @@ import org.apache.ratis.statemachine.StateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This broker's one Ratis server and the groups it hosts: the metadata group and replica groups. Entries
@@ -50,6 +53,7 @@ import org.apache.ratis.util.TimeDuration;
  * back once the entry is committed and applied.
  */
 public final class RaftNode implements RaftGroups, Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
     /** The metadata group's id, the same on every cluster. */
     public static final RaftGroupId METADATA_GROUP = RaftGroupId.valueOf(
             UUID.nameUUIDFromBytes("tributary-metadata".getBytes(StandardCharsets.UTF_8)));
@@ -70,6 +74,8 @@ public final class RaftNode implements RaftGroups, Closeable {
     private final StateMachine.Registry registry;
     private final Map<RaftGroupId, RaftClient> clients = new ConcurrentHashMap<>();
     private final Map<RaftGroupId, CommitHistory> commitHistories = new ConcurrentHashMap<>();
+    /** Replica groups this broker was a member of before it lost its storage, until it has rejoined them. */
+    private final Set<RaftGroupId> lostGroups = ConcurrentHashMap.newKeySet();
     private volatile RaftServer server;
 
     public RaftNode(ReplicationConfig config, StateMachine.Registry registry) {
@@ -130,7 +136,9 @@ public final class RaftNode implements RaftGroups, Closeable {
     /**
      * Builds and starts the Ratis server; it recovers the groups it hosted before, if any. A new broker
      * either forms the metadata group from {@code raft.peers} or, given a join address, joins the
-     * running cluster's metadata group.
+     * running cluster's metadata group. A broker that lost its storage (new here, but registered in the
+     * running cluster) rejoins the metadata group and, as they are added, its replica groups as a new
+     * member (see {@link StorageLoss}).
      */
     public void start() throws IOException {
         List<RaftPeer> peers = new ArrayList<>();
@@ -140,14 +148,24 @@ public final class RaftNode implements RaftGroups, Closeable {
                 .setProperties(ratisProperties(config))
                 .setStateMachineRegistry(registry);
         boolean isNew = !Files.exists(config.raftDir().resolve(METADATA_GROUP.getUuid().toString()));
+        Optional<MetadataImage> lostFrom = isNew && config.joinAddress() == null
+                ? StorageLoss.knownCluster(this) : Optional.empty();
         // Ratis recovers every group it finds in its storage; only a new broker is given the metadata group.
-        if (isNew && config.joinAddress() == null) {
+        if (isNew && config.joinAddress() == null && lostFrom.isEmpty()) {
             builder.setGroup(RaftGroup.valueOf(METADATA_GROUP, peers));
         }
         server = builder.build();
         server.start();
         if (isNew && config.joinAddress() != null) {
             MetadataGroupJoin.join(this, config.joinAddress());
+        }
+        if (lostFrom.isPresent()) {
+            lostFrom.get().replicaGroups().values().stream().filter(g -> g.replicas().contains(config.nodeId()))
+                    .forEach(g -> lostGroups.add(RaftGroupId.valueOf(UUID.fromString(g.id()))));
+            LOG.warn("broker {} starts with empty storage, but the cluster has it registered: it rejoins the metadata "
+                    + "group and its {} replica groups as a new member, copying their data from the leaders",
+                    config.nodeId(), lostGroups.size());
+            StorageLoss.rejoinMetadataGroup(this);
         }
     }
 
@@ -417,14 +435,33 @@ public final class RaftNode implements RaftGroups, Closeable {
         return false;
     }
 
-    /** Starts hosting a group on this broker (its state machine comes from the registry). */
+    /**
+     * Starts hosting a group on this broker (its state machine comes from the registry); a group this broker
+     * was a member of before it lost its storage is rejoined as a new member, which returns once the group
+     * counts it again.
+     */
     public void addGroup(RaftGroupId group, Map<Integer, String> replicas, int preferredLeader) throws IOException {
         List<RaftPeer> peers = new ArrayList<>();
         replicas.forEach((id, address) -> peers.add(peer(id, address, id == preferredLeader ? 1 : 0)));
+        if (lostGroups.contains(group)) {
+            StorageLoss.rejoin(this, group, peers);
+            lostGroups.remove(group);
+        } else {
+            host(RaftGroup.valueOf(group, peers));
+        }
+    }
+
+    /** Whether this broker still has to rejoin a group it was a member of before it lost its storage. */
+    boolean rejoining(RaftGroupId group) {
+        return lostGroups.contains(group);
+    }
+
+    /** Starts hosting a group here, as the member it names this broker. */
+    void host(RaftGroup group) throws IOException {
         RaftClientReply reply = server.groupManagement(GroupManagementRequest.newAdd(clientId, self,
-                callIds.incrementAndGet(), RaftGroup.valueOf(group, peers)));
+                callIds.incrementAndGet(), group));
         if (!reply.isSuccess()) {
-            throw new IOException("could not add Raft group " + group + ": " + reply.getException());
+            throw new IOException("could not add Raft group " + group.getGroupId() + ": " + reply.getException());
         }
     }
 

@@ -105,7 +105,8 @@ final class Reconciler implements Closeable {
     }
 
     private void hostGroups(MetadataImage image) {
-        for (ReplicaGroupInfo group : groupsToHost(image, node.nodeId(), id -> node.hosts(raftGroupId(id)))) {
+        for (ReplicaGroupInfo group : groupsToHost(image, node.nodeId(),
+                id -> node.hosts(raftGroupId(id)) && !node.rejoining(raftGroupId(id)))) {
             Map<Integer, String> addresses = new LinkedHashMap<>();
             group.replicas().forEach(replica -> addresses.put(replica, image.brokers().get(replica).raftAddress()));
             try {

@@ -239,18 +239,20 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     /**
      * Ratis asks a follower to catch up from a snapshot when the leader no longer has the entries it
      * needs next, and also, once, whenever it does not count a follower as caught up (after it restarted
-     * its log appender for that follower) and the follower has no snapshot yet. In the second case the
-     * leader still has every entry after this follower's state, so the answer is that state itself, as a
-     * snapshot (see {@link #ownStateAsSnapshot}). Otherwise the follower installs the leader's state
-     * ({@link #installLeaderState}). Ratis then pauses this state machine, reloads it from that snapshot
-     * and continues the log after it. Both run on a thread of their own: they wait for the apply thread
-     * or the leader, and Ratis waits for the future.
+     * its log appender for that follower) and the follower has no snapshot yet. When the leader still has
+     * the last entry this follower applied, the answer is this follower's own state, as a snapshot (see
+     * {@link #ownStateAsSnapshot}). Otherwise the follower installs the leader's state
+     * ({@link #installLeaderState}), also when the leader's log starts just after its last applied entry:
+     * a leader that no longer has that entry cannot tell the term of the entry before the next one it
+     * sends, and would ask again and again. Ratis then pauses this state machine, reloads it from that
+     * snapshot and continues the log after it. Both run on a thread of their own: they wait for the apply
+     * thread or the leader, and Ratis waits for the future.
      */
     @Override
     public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RaftProtos.RoleInfoProto roleInfo,
                                                                        TermIndex firstAvailable) {
         TermIndex applied = getLastAppliedTermIndex();
-        if (applied != null && applied.getIndex() >= 0 && firstAvailable.getIndex() <= applied.getIndex() + 1) {
+        if (applied != null && applied.getIndex() >= firstAvailable.getIndex()) {
             return CompletableFuture.supplyAsync(() -> ownStateAsSnapshot(firstAvailable), onOwnThread("snapshot-answer-"));
         }
         return CompletableFuture.supplyAsync(() -> installLeaderState(firstAvailable), onOwnThread("catch-up-"));
@@ -271,10 +273,9 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     private TermIndex installLeaderState(TermIndex firstAvailable) {
         LOG.info("group {}: catching up from the leader's state (its Raft log starts at {})", getGroupId(), firstAvailable);
         try {
-            ByteReader r = new ByteReader(askLeader(SNAPSHOT_QUERY));
-            r.version(SNAPSHOT_ANSWER_VERSION, "snapshot answer");
-            TermIndex asOf = TermIndex.valueOf(r.getLong(), r.getLong());
-            ByteBuffer state = r.getBytes();
+            SnapshotAnswer answer = SnapshotAnswer.decode(askLeader(SNAPSHOT_QUERY));
+            TermIndex asOf = answer.asOf();
+            ByteBuffer state = answer.state();
             synchronized (applying) {
                 prepareInstall(state.duplicate(), this::askLeader);
                 storeSnapshot(storage.getSnapshotFile(asOf.getTerm(), asOf.getIndex()), state, asOf);
@@ -286,6 +287,18 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
             LOG.warn("group {}: could not catch up from the leader's state (trying again when the leader asks): {}",
                     getGroupId(), e.toString());
             return null;
+        }
+    }
+
+    /** The answer to {@link #SNAPSHOT_QUERY}: the leader's state and the entry it is as of. */
+    public record SnapshotAnswer(TermIndex asOf, ByteBuffer state) {
+        public static SnapshotAnswer decode(ByteBuffer reply) {
+            ByteReader r = new ByteReader(reply);
+            r.version(SNAPSHOT_ANSWER_VERSION, "snapshot answer");
+            TermIndex asOf = TermIndex.valueOf(r.getLong(), r.getLong());
+            ByteBuffer state = r.getBytes();
+            r.expectEnd();
+            return new SnapshotAnswer(asOf, state);
         }
     }
 
