@@ -1,5 +1,7 @@
 package io.tributary.compat;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -249,6 +251,17 @@ final class Cluster implements AutoCloseable {
                 });
             }
         }
+    }
+
+    /** Waits until the in-sync replicas of every partition of the topic include {@code broker}. */
+    void awaitInSync(int broker, Duration timeout, String topic) {
+        Eventually.holds(timeout, () -> {
+            try (Admin admin = quickAdmin(liveBootstrap())) {
+                for (TopicPartitionInfo p : describe(admin, List.of(topic)).get(topic).partitions()) {
+                    assertThat(ids(p.isr())).as("ISR of %s-%d", topic, p.partition()).contains(broker);
+                }
+            }
+        });
     }
 
     /** The current leader of a partition as a broker that is up reports it; -1 when it has none. */

@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -55,12 +54,7 @@ class ClusterDiskLossTest {
 
             victim.spawn();
             victim.awaitServing();
-            Eventually.holds(Duration.ofSeconds(90), () -> {
-                try (Admin admin = Cluster.quickAdmin(cluster.bootstrap())) {
-                    Cluster.describe(admin, List.of(topic)).get(topic).partitions().forEach(p ->
-                            assertThat(Cluster.ids(p.isr())).as("ISR of %s-%d", topic, p.partition()).contains(3));
-                }
-            });
+            cluster.awaitInSync(3, Duration.ofSeconds(90), topic);
             load.stopAndDrain(Duration.ofSeconds(60));
 
             Eventually.holds(Duration.ofSeconds(30), () -> {

@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * snapshots in one file each, in Ratis's snapshot directory. Entries are applied one at a time on
  * Ratis's apply thread; snapshots are taken between entries, under the same lock.
  *
- * <p>It takes its own snapshots, every {@code raft.server.snapshot.auto.trigger.threshold} entries and
- * when it closes, and purges the Raft log after each one up to the snapshot, whatever the other members
+ * <p>It takes its own snapshots, every {@code raft.server.snapshot.auto.trigger.threshold} entries or
+ * {@link #SNAPSHOT_BYTES} of entries and when it closes, and purges the Raft log after each one up to the snapshot, whatever the other members
  * have, so the log stays bounded: Ratis keeps the last {@code raft.server.log.purge.preservation.log.num}
  * entries, so that a member briefly away replays them, and any member further behind catches up from the
  * leader's state (below).
@@ -68,6 +68,13 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
 
     /** How long a follower waits for its Raft log to be applied before it answers with its own state. */
     private static final Duration OWN_SNAPSHOT_WAIT = Duration.ofSeconds(2);
+
+    /**
+     * Entry bytes after which a snapshot is due, however few the entries: with produce entries of up to
+     * 2 MB, {@code raft.server.snapshot.auto.trigger.threshold} entries alone would let the Raft log grow
+     * to gigabytes between snapshots.
+     */
+    static final long SNAPSHOT_BYTES = 32L * 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(SnapshottingStateMachine.class);
 
@@ -91,6 +98,8 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     private volatile long tailWarnedNanos;
     /** Entries between snapshots. */
     private long snapshotEvery;
+    /** Bytes of entries applied since the last snapshot (see {@link #SNAPSHOT_BYTES}). */
+    private long bytesSinceSnapshot;
     /** The index from which the next snapshot is due (a failed one is retried this many entries later). */
     private volatile long nextSnapshotIndex;
     /** The latest snapshot stored, null if none (see {@link #getLatestSnapshot}). */
@@ -171,6 +180,7 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
         CompletableFuture<Message> result;
+        boolean snapshotDue;
         synchronized (applying) {
             if (entry.getIndex() <= caughtUpTo) {
                 updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
@@ -185,8 +195,10 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
             } finally {
                 updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
             }
+            bytesSinceSnapshot += entry.getSerializedSize();
+            snapshotDue = entry.getIndex() >= nextSnapshotIndex || bytesSinceSnapshot >= SNAPSHOT_BYTES;
         }
-        if (entry.getIndex() >= nextSnapshotIndex) {
+        if (snapshotDue) {
             nextSnapshotIndex = entry.getIndex() + snapshotEvery;
             snapshotAndPurge();
         }
@@ -414,6 +426,7 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
         latest = info;
         storage.cleanupOldSnapshots(KEEP_TWO);
         nextSnapshotIndex = asOf.getIndex() + snapshotEvery;
+        bytesSinceSnapshot = 0;
     }
 
     private static void writeDurably(Path file, ByteBuffer bytes) throws IOException {
