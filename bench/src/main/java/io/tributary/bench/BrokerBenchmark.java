@@ -105,19 +105,22 @@ public final class BrokerBenchmark {
         try {
             List<ProcessHandle> brokers = target.brokerProcesses();
             double cpuBefore = cpuSeconds(brokers);
+            long writtenBefore = writeBytes(brokers);
             PerfResult r = runner.run(w);
             double cpuUsed = cpuSeconds(brokers) - cpuBefore;
+            long written = writeBytes(brokers) - writtenBefore;
             // A latency run's figures leave out its first seconds; its CPU covers all of it.
             long records = w.isLatencyRun() ? w.records() : r.records();
-            double gb = records * (double) (w.isConsumer() ? w.source().recordSize() : w.recordSize()) / 1e9;
-            if (!brokers.isEmpty() && gb > 0) {
-                r = r.withBrokerCpuPerGb(cpuUsed / gb);
+            double bytes = records * (double) (w.isConsumer() ? w.source().recordSize() : w.recordSize());
+            if (!brokers.isEmpty() && bytes > 0) {
+                r = r.withBrokerUsage(cpuUsed / (bytes / 1e9), written / bytes);
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             out.printf(Locale.ROOT, "%.2f MB/s, %.0f rec/s%s%s (%.0f s)%s%n", r.mbPerSec(), r.recordsPerSec(),
                     Double.isNaN(r.p99Ms()) ? "" : String.format(Locale.ROOT, ", p50 %.0f / p99 %.0f / p99.9 %.0f ms",
                             r.p50Ms(), r.p99Ms(), r.p999Ms()),
-                    Double.isNaN(r.brokerCpuPerGb()) ? "" : String.format(Locale.ROOT, ", broker %.1f CPU-s/GB", r.brokerCpuPerGb()),
+                    Double.isNaN(r.brokerCpuPerGb()) ? "" : String.format(Locale.ROOT,
+                            ", broker %.1f CPU-s/GB, %.2f B written per B", r.brokerCpuPerGb(), r.diskPerByte()),
                     seconds, r.partial() ? " [" + r.note() + "]" : "");
             Map<String, PerfResult> byTarget = best.computeIfAbsent(w, k -> new LinkedHashMap<>());
             if (r.betterThan(byTarget.get(target.name()), w)) {
@@ -135,6 +138,19 @@ public final class BrokerBenchmark {
         for (ProcessHandle p : processes) {
             try {
                 total += ProcStats.read(p.pid()).cpuSeconds();
+            } catch (IOException | RuntimeException e) {
+                // it exited: a broker that died fails the run anyway
+            }
+        }
+        return total;
+    }
+
+    /** Bytes the processes have written to disk so far; those that are gone count 0. */
+    private static long writeBytes(List<ProcessHandle> processes) {
+        long total = 0;
+        for (ProcessHandle p : processes) {
+            try {
+                total += ProcStats.writeBytes(p.pid());
             } catch (IOException | RuntimeException e) {
                 // it exited: a broker that died fails the run anyway
             }

@@ -13,18 +13,21 @@ package io.tributary.bench;
  * @param note          extra detail for the table, e.g. the consumer's group join time
  * @param brokerCpuPerGb the brokers' CPU seconds (all their processes, JIT and GC included) per GB of
  *                      record values moved during the run; NaN where the target's processes are unknown
+ * @param diskPerByte   bytes the brokers wrote to disk (all of them together) per byte of record values
+ *                      moved during the run; NaN where unknown
  */
 public record PerfResult(long records, double recordsPerSec, double mbPerSec, double avgMs,
                          double maxMs, double p50Ms, double p99Ms, double p999Ms,
-                         boolean partial, String note, double brokerCpuPerGb) {
+                         boolean partial, String note, double brokerCpuPerGb, double diskPerByte) {
 
     PerfResult(long records, double recordsPerSec, double mbPerSec, double avgMs, double maxMs, double p50Ms,
                double p99Ms, double p999Ms, boolean partial, String note) {
-        this(records, recordsPerSec, mbPerSec, avgMs, maxMs, p50Ms, p99Ms, p999Ms, partial, note, Double.NaN);
+        this(records, recordsPerSec, mbPerSec, avgMs, maxMs, p50Ms, p99Ms, p999Ms, partial, note, Double.NaN, Double.NaN);
     }
 
-    PerfResult withBrokerCpuPerGb(double cpuPerGb) {
-        return new PerfResult(records, recordsPerSec, mbPerSec, avgMs, maxMs, p50Ms, p99Ms, p999Ms, partial, note, cpuPerGb);
+    PerfResult withBrokerUsage(double cpuPerGb, double diskBytesPerByte) {
+        return new PerfResult(records, recordsPerSec, mbPerSec, avgMs, maxMs, p50Ms, p99Ms, p999Ms, partial, note, cpuPerGb,
+                diskBytesPerByte);
     }
 
     /** True when {@code this} is a better run than {@code other} for {@code workload}. */

@@ -11,7 +11,7 @@ import java.util.Map;
  * ratio row: that system's value divided by the first system's, column by column.
  */
 final class ResultTable {
-    private static final String ROW = "  %-22s %9s %11s %9s %8s %8s %9s %9s  %s%n";
+    private static final String ROW = "  %-22s %9s %11s %9s %8s %8s %9s %9s %8s  %s%n";
 
     private ResultTable() {
     }
@@ -25,20 +25,21 @@ final class ResultTable {
                 + "Best = highest MB/s, or lowest p99 for the fixed-rate run.");
         out.println("CPU-s/GB: the brokers' CPU seconds per GB of record values in that run (lower is better); "
                 + "the clients share the same cores, so it is what the throughput figures mostly turn on.");
+        out.println("disk B/B: bytes all brokers wrote to disk (/proc/<pid>/io write_bytes) per byte of record values.");
         for (Workload w : workloads) {
             out.println();
             out.printf("(%s) %s%s%n", w.id(), w.label(),
                     w.isConsumer() ? "" : String.format(Locale.ROOT, ", %,d records of %d B", w.records(), w.recordSize()));
-            out.printf(ROW, "system", "MB/s", "rec/s", "avg ms", "p50 ms", "p99 ms", "p99.9 ms", "CPU-s/GB", "note");
+            out.printf(ROW, "system", "MB/s", "rec/s", "avg ms", "p50 ms", "p99 ms", "p99.9 ms", "CPU-s/GB", "disk B/B", "note");
             Map<String, PerfResult> byTarget = best.getOrDefault(w, Map.of());
             for (String t : targets) {
                 PerfResult r = byTarget.get(t);
                 if (r == null) {
-                    out.printf(ROW, t, "-", "-", "-", "-", "-", "-", "-", "no result");
+                    out.printf(ROW, t, "-", "-", "-", "-", "-", "-", "-", "-", "no result");
                 } else {
                     out.printf(ROW, t, num(r.mbPerSec(), 2), num(r.recordsPerSec(), 0), num(r.avgMs(), 1),
                             num(r.p50Ms(), 0), num(r.p99Ms(), 0), num(r.p999Ms(), 0), num(r.brokerCpuPerGb(), 1),
-                            (r.partial() ? "* " : "") + r.note());
+                            num(r.diskPerByte(), 2), (r.partial() ? "* " : "") + r.note());
                 }
             }
             PerfResult a = byTarget.get(targets.get(0));
@@ -47,7 +48,8 @@ final class ResultTable {
                 out.printf(ROW, t + "/" + targets.get(0), ratio(b, a, PerfResult::mbPerSec),
                         ratio(b, a, PerfResult::recordsPerSec), ratio(b, a, PerfResult::avgMs),
                         ratio(b, a, PerfResult::p50Ms), ratio(b, a, PerfResult::p99Ms),
-                        ratio(b, a, PerfResult::p999Ms), ratio(b, a, PerfResult::brokerCpuPerGb), "");
+                        ratio(b, a, PerfResult::p999Ms), ratio(b, a, PerfResult::brokerCpuPerGb),
+                        ratio(b, a, PerfResult::diskPerByte), "");
             }
         }
         out.println();

@@ -385,6 +385,15 @@ public final class BrokerProcess implements ClusterMember {
         }
     }
 
+    /** Deletes everything in a broker's data folder but the folder itself (a container mounts it). */
+    static void deleteContents(Path root) {
+        try (var children = Files.list(root)) {
+            children.forEach(BrokerProcess::deleteRecursively);
+        } catch (IOException | UncheckedIOException e) {
+            throw new AssertionError("could not empty " + root + ": " + e, e);
+        }
+    }
+
     /** Deletes a broker's data folder, if it is there; what cannot be deleted stays. */
     static void deleteRecursively(Path root) {
         if (!Files.exists(root)) {

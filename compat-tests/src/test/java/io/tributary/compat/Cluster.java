@@ -25,6 +25,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
@@ -253,12 +254,22 @@ final class Cluster implements AutoCloseable {
         }
     }
 
-    /** Waits until the in-sync replicas of every partition of the topic include {@code broker}. */
-    void awaitInSync(int broker, Duration timeout, String topic) {
+    /**
+     * Waits until {@code broker} is in the in-sync replicas of every partition it holds a replica of, in
+     * the given topics or, if none are given, in every topic (internal ones included).
+     */
+    void awaitInSync(int broker, Duration timeout, String... topics) {
         Eventually.holds(timeout, () -> {
             try (Admin admin = quickAdmin(liveBootstrap())) {
-                for (TopicPartitionInfo p : describe(admin, List.of(topic)).get(topic).partitions()) {
-                    assertThat(ids(p.isr())).as("ISR of %s-%d", topic, p.partition()).contains(broker);
+                Collection<String> names = topics.length > 0 ? List.of(topics)
+                        : admin.listTopics(new ListTopicsOptions().listInternal(true).timeoutMs(4_000)).names()
+                                .get(5, TimeUnit.SECONDS);
+                for (TopicDescription topic : describe(admin, names).values()) {
+                    for (TopicPartitionInfo p : topic.partitions()) {
+                        if (ids(p.replicas()).contains(broker)) {
+                            assertThat(ids(p.isr())).as("ISR of %s-%d", topic.name(), p.partition()).contains(broker);
+                        }
+                    }
                 }
             }
         });

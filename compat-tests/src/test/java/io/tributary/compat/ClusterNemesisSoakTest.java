@@ -16,8 +16,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The nemesis soak (Jepsen's Kafka queue checks) on three broker processes: idempotent acks=all
- * producers and a consumer run while a nemesis kills -9, pauses (SIGSTOP), restarts and cuts the Raft
- * network of random brokers, one at a time. Then every partition is read from the start and checked:
+ * producers and a consumer run while a nemesis kills -9, pauses (SIGSTOP), restarts, cuts the Raft
+ * network of and wipes the disk of random brokers, one at a time. Then every partition is read from the start and checked:
  * no acknowledged record lost or moved, no duplicates, no order violations, nothing read that was
  * never sent, no live read the final log contradicts. Alongside, a transactional read-process-write
  * workload with random aborts ({@link TransactionalCopiers}) copies a topic; its output must equal its
@@ -38,7 +38,7 @@ class ClusterNemesisSoakTest {
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.HOURS) // the real limit, from the soak's length, is below
-    void queueSurvivesKillsPausesRestartsAndRaftPartitions() {
+    void queueSurvivesKillsPausesRestartsRaftPartitionsAndDiskLoss() {
         Duration soak = Duration.ofSeconds(Integer.getInteger("tributary.soak.seconds", DEFAULT_SECONDS));
         long seed = Long.getLong("tributary.soak.seed", System.nanoTime());
         Assertions.assertTimeoutPreemptively(soak.plus(Duration.ofMinutes(10)), () -> {

@@ -77,6 +77,31 @@ class ClusterSnapshotCatchUpTest {
     }
 
     /**
+     * A broker restarted right after it rebuilt from the leader's state, before any new entry: its
+     * snapshot is then far past the end of its own Raft log, and it must still take the entries that
+     * follow.
+     */
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void restartRightAfterARebuildTakesTheNextEntries() {
+        start("rebuilt-restart");
+        int leader = leader();
+        Set<Integer> followers = new TreeSet<>(cluster.nodeIds());
+        followers.remove(leader);
+        int away = followers.iterator().next();
+        awayAndBack(away, 2_000, "far", () -> assertThat(purgedRaftLogs(cluster.member(leader).dataDir()))
+                .as("Raft logs of broker %d that no longer start at entry 0", leader).isNotEmpty());
+        ClusterMember member = cluster.member(away);
+        member.stop();
+        member.spawn();
+        member.awaitServing();
+        send(50, "next");
+        Eventually.holds(Duration.ofSeconds(60), () -> assertThat(ClusterWalkthroughTest.partitionLogBytes(
+                member.dataDir(), p0)).as("broker %d's log of %s against the leader's", away, p0)
+                .isEqualTo(ClusterWalkthroughTest.partitionLogBytes(cluster.member(leader).dataDir(), p0)));
+    }
+
+    /**
      * A killed leader's last commit index is the last entry of its term, where the new leader's log
      * segment ends (Ratis starts a segment at each new term): a purge up to exactly that index once left
      * the returning broker out of sync for good. Two rounds, each killing the current leader.

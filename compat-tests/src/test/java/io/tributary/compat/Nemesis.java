@@ -17,13 +17,15 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Injects faults into a {@link Cluster} from a background thread, one at a time so that never more
  * than a minority (one broker of three) is impaired: kill -9 and restart, pause (SIGSTOP or docker
- * pause) and resume, clean restart, and cuts of the Raft network (one broker isolated, or one link).
- * Each fault lasts a few seconds; the broker is back and serving before the next one starts.
+ * pause) and resume, clean restart, cuts of the Raft network (one broker isolated, or one link), and
+ * disk loss (kill -9, the broker's data folder emptied, restart). Each fault lasts a few seconds; the
+ * broker is back and serving before the next one starts, and after a disk loss back in every in-sync
+ * replica set (until then its replicas exist on the others only).
  */
 final class Nemesis implements AutoCloseable {
 
     enum Fault {
-        KILL, PAUSE, RESTART, ISOLATE, CUT_LINK
+        KILL, PAUSE, RESTART, ISOLATE, CUT_LINK, DISK_LOSS
     }
 
     private final Cluster cluster;
@@ -129,6 +131,15 @@ final class Nemesis implements AutoCloseable {
                 sleepMillis(holdMillis);
                 cluster.links().healAll();
                 log("healed");
+            }
+            case DISK_LOSS -> {
+                log("kill -9 broker " + victim + " and empty its data folder");
+                member.kill();
+                BrokerProcess.deleteContents(member.dataDir());
+                member.spawn();
+                member.awaitServing();
+                cluster.awaitInSync(victim, Duration.ofMinutes(2));
+                log("broker " + victim + " rebuilt its replicas and is in sync again");
             }
             default -> throw new IllegalStateException(fault.toString());
         }

@@ -150,6 +150,7 @@ public final class RaftNode implements RaftGroups, Closeable {
                 .setServerId(self)
                 .setProperties(ratisProperties(config))
                 .setStateMachineRegistry(registry);
+        StaleRaftLogs.removeIn(config.raftDir());
         boolean isNew = !Files.exists(config.raftDir().resolve(METADATA_GROUP.getUuid().toString()));
         Optional<MetadataImage> lostFrom = isNew && config.joinAddress() == null
                 ? StorageLoss.knownCluster(this) : Optional.empty();
