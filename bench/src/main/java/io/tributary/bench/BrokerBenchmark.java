@@ -105,10 +105,10 @@ public final class BrokerBenchmark {
         try {
             List<ProcessHandle> brokers = target.brokerProcesses();
             double cpuBefore = cpuSeconds(brokers);
-            long writtenBefore = writeBytes(brokers);
+            long writtenBefore = DiskWrites.syncedBytesWritten();
             PerfResult r = runner.run(w);
             double cpuUsed = cpuSeconds(brokers) - cpuBefore;
-            long written = writeBytes(brokers) - writtenBefore;
+            long written = DiskWrites.syncedBytesWritten() - writtenBefore;
             // A latency run's figures leave out its first seconds; its CPU covers all of it.
             long records = w.isLatencyRun() ? w.records() : r.records();
             double bytes = records * (double) (w.isConsumer() ? w.source().recordSize() : w.recordSize());
@@ -138,19 +138,6 @@ public final class BrokerBenchmark {
         for (ProcessHandle p : processes) {
             try {
                 total += ProcStats.read(p.pid()).cpuSeconds();
-            } catch (IOException | RuntimeException e) {
-                // it exited: a broker that died fails the run anyway
-            }
-        }
-        return total;
-    }
-
-    /** Bytes the processes have written to disk so far; those that are gone count 0. */
-    private static long writeBytes(List<ProcessHandle> processes) {
-        long total = 0;
-        for (ProcessHandle p : processes) {
-            try {
-                total += ProcStats.writeBytes(p.pid());
             } catch (IOException | RuntimeException e) {
                 // it exited: a broker that died fails the run anyway
             }

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Reads a process's threads, resident memory and CPU time from Linux's {@code /proc/<pid>/status}
  * ({@code Threads}, {@code VmRSS}) and {@code /proc/<pid>/stat} ({@code utime + stime}, fields 14
- * and 15, in clock ticks), and the bytes it wrote to disk from {@code /proc/<pid>/io}.
+ * and 15, in clock ticks).
  */
 final class ProcStats {
     /**
@@ -55,19 +55,6 @@ final class ProcStats {
         long utime = Long.parseLong(rest[14 - 3]);
         long stime = Long.parseLong(rest[15 - 3]);
         return new Sample(now, threads, rss, utime + stime);
-    }
-
-    /**
-     * The bytes the process caused to be written to the storage layer so far ({@code write_bytes} in
-     * {@code /proc/<pid>/io}, counted when pages are dirtied, whether or not they were forced to disk yet).
-     */
-    static long writeBytes(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "io"), StandardCharsets.UTF_8)) {
-            if (line.startsWith("write_bytes:")) {
-                return Long.parseLong(line.substring("write_bytes:".length()).trim());
-            }
-        }
-        throw new IOException("/proc/" + pid + "/io has no write_bytes");
     }
 
     /** The kernel's USER_HZ ({@code getconf CLK_TCK}), 100 if that cannot be run. */

@@ -25,7 +25,7 @@ final class ResultTable {
                 + "Best = highest MB/s, or lowest p99 for the fixed-rate run.");
         out.println("CPU-s/GB: the brokers' CPU seconds per GB of record values in that run (lower is better); "
                 + "the clients share the same cores, so it is what the throughput figures mostly turn on.");
-        out.println("disk B/B: bytes all brokers wrote to disk (/proc/<pid>/io write_bytes) per byte of record values.");
+        out.println("disk B/B: bytes the machine's disks wrote during the run (after sync) per byte of record values.");
         for (Workload w : workloads) {
             out.println();
             out.printf("(%s) %s%s%n", w.id(), w.label(),
