@@ -21,6 +21,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -128,6 +130,26 @@ final class Clients {
                 throw new AssertionError("topic " + topic + " not ready: " + description);
             }
         });
+    }
+
+    /**
+     * Produces {@code records} records of {@code recordBytes} bytes each, round-robin over the topic's first
+     * {@code partitions} partitions, in large batches (acks=all), and waits until all are acknowledged.
+     */
+    static void produceBulk(String bootstrap, String topic, int partitions, int records, int recordBytes) {
+        byte[] value = new byte[recordBytes];
+        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap,
+                Map.of(ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024))) {
+            List<Future<RecordMetadata>> sends = new ArrayList<>();
+            for (int i = 0; i < records; i++) {
+                sends.add(producer.send(new ProducerRecord<>(topic, i % partitions, null, value)));
+                if (sends.size() >= 1_000) {
+                    sends.forEach(Clients::await);
+                    sends.clear();
+                }
+            }
+            sends.forEach(Clients::await);
+        }
     }
 
     /** Waits for an admin or producer future, unwrapping failures so assertions see the cause. */

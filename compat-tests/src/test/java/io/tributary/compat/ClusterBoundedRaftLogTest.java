@@ -7,18 +7,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -65,18 +59,8 @@ class ClusterBoundedRaftLogTest {
         }, "raft-log-sampler");
         sampler.setDaemon(true);
         sampler.start();
-        byte[] value = new byte[RECORD_BYTES];
-        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(cluster.liveBootstrap(),
-                Map.of(ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024))) {
-            List<Future<RecordMetadata>> sends = new ArrayList<>();
-            for (int i = 0; i < RECORDS; i++) {
-                sends.add(producer.send(new ProducerRecord<>(topic, i % PARTITIONS, null, value)));
-                if (sends.size() >= 1_000) {
-                    sends.forEach(Clients::await);
-                    sends.clear();
-                }
-            }
-            sends.forEach(Clients::await);
+        try {
+            Clients.produceBulk(cluster.liveBootstrap(), topic, PARTITIONS, RECORDS, RECORD_BYTES);
         } finally {
             sampler.interrupt();
             sampler.join();

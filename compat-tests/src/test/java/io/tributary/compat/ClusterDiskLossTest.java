@@ -31,8 +31,70 @@ class ClusterDiskLossTest {
     private static final int PARTITIONS = 4;
     private static final int LOAD_RATE = 400;
 
+    /** Rebuild lines of replica groups, not of the metadata group (whose state is small and copied at once). */
+    private static final String METADATA_GROUP = "0B0D67171F4C";
+    private static final int BIG_RECORD = 10 * 1024;
+
     @RegisterExtension
     final ClusterCleanup clusters = new ClusterCleanup(80);
+
+    /**
+     * A rebuild survives interruptions: the broker that lost its disk is killed again while it copies its
+     * replicas, and after its restart the leader it copies from is killed too. Each time the rebuild goes
+     * on where it was (the groups it still has to rejoin are kept on disk, and the batches it copied stay),
+     * and in the end every replica holds the same bytes.
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aRebuildInterruptedByItsOwnKillAndItsLeadersKillCompletes() throws Exception {
+        Cluster cluster = clusters.track(Cluster.ofProcesses("rebuild-cut", 3, false, Map.of()));
+        String topic = Clients.uniqueTopic("rebuild-cut");
+        cluster.createTopic(topic, 1, 3);
+        TopicPartition p0 = new TopicPartition(topic, 0);
+        int records = 150 * 1024 * 1024 / BIG_RECORD;
+        Clients.produceBulk(cluster.bootstrap(), topic, 1, records, BIG_RECORD);
+        int leader = cluster.leaderOf(p0);
+        ClusterMember victim = cluster.member(leader == 3 ? 2 : 3);
+
+        victim.kill();
+        BrokerProcess.deleteContents(victim.dataDir());
+        int rebuilds = rebuildsStarted(victim);
+        victim.spawn();
+        Eventually.holds(Duration.ofSeconds(60), () -> assertThat(rebuildsStarted(victim)).isGreaterThan(rebuilds));
+        victim.kill();
+        assertThat(victim.dataDir().resolve("rejoin.pending")).as("the groups still to rejoin, kept on disk").exists();
+
+        int again = rebuildsStarted(victim);
+        victim.spawn();
+        Eventually.holds(Duration.ofSeconds(60), () -> assertThat(rebuildsStarted(victim)).isGreaterThan(again));
+        int current = cluster.leaderOf(p0);
+        ClusterMember source = cluster.member(current > 0 ? current : leader);
+        source.kill();
+        BrokerProcess.sleep(Duration.ofSeconds(3));
+        source.spawn();
+        source.awaitServing();
+        victim.awaitServing();
+
+        cluster.awaitInSync(victim.nodeId(), Duration.ofSeconds(120));
+        Eventually.holds(Duration.ofSeconds(30), () -> assertThat(victim.dataDir().resolve("rejoin.pending"))
+                .as("groups left to rejoin").doesNotExist());
+        Eventually.holds(Duration.ofSeconds(30), () -> {
+            byte[] rebuilt = ClusterWalkthroughTest.partitionLogBytes(victim.dataDir(), p0);
+            for (ClusterMember other : cluster.members()) {
+                assertThat(rebuilt).as("broker %d's log of %s against broker %d's", victim.nodeId(), p0, other.nodeId())
+                        .isEqualTo(ClusterWalkthroughTest.partitionLogBytes(other.dataDir(), p0));
+            }
+        });
+        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(cluster.bootstrap())) {
+            assertThat(consumer.endOffsets(List.of(p0), Duration.ofSeconds(30)).get(p0)).isEqualTo(records);
+        }
+    }
+
+    /** How many rebuilds of a replica group the member's log reports having started. */
+    private static int rebuildsStarted(ClusterMember member) {
+        return (int) member.logTail(100_000).lines()
+                .filter(l -> l.contains("catching up from the leader's state") && !l.contains(METADATA_GROUP)).count();
+    }
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)

@@ -1,6 +1,5 @@
 package io.tributary.replication;
 
-import io.tributary.replication.metadata.MetadataImage;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,8 +43,6 @@ import org.apache.ratis.statemachine.StateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * This broker's one Ratis server and the groups it hosts: the metadata group and replica groups. Entries
@@ -53,7 +50,6 @@ import org.slf4j.LoggerFactory;
  * back once the entry is committed and applied.
  */
 public final class RaftNode implements RaftGroups, Closeable {
-    private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
     /** The metadata group's id, the same on every cluster. */
     public static final RaftGroupId METADATA_GROUP = RaftGroupId.valueOf(
             UUID.nameUUIDFromBytes("tributary-metadata".getBytes(StandardCharsets.UTF_8)));
@@ -74,8 +70,8 @@ public final class RaftNode implements RaftGroups, Closeable {
     private final StateMachine.Registry registry;
     private final Map<RaftGroupId, RaftClient> clients = new ConcurrentHashMap<>();
     private final Map<RaftGroupId, CommitHistory> commitHistories = new ConcurrentHashMap<>();
-    /** Replica groups this broker was a member of before it lost its storage, until it has rejoined them. */
-    private final Set<RaftGroupId> lostGroups = ConcurrentHashMap.newKeySet();
+    /** The groups this broker was a member of before it lost its storage, until it has rejoined them. */
+    private volatile StorageLoss storageLoss;
     private volatile RaftServer server;
 
     public RaftNode(ReplicationConfig config, StateMachine.Registry registry) {
@@ -152,10 +148,9 @@ public final class RaftNode implements RaftGroups, Closeable {
                 .setStateMachineRegistry(registry);
         StaleRaftLogs.removeIn(config.raftDir());
         boolean isNew = !Files.exists(config.raftDir().resolve(METADATA_GROUP.getUuid().toString()));
-        Optional<MetadataImage> lostFrom = isNew && config.joinAddress() == null
-                ? StorageLoss.knownCluster(this) : Optional.empty();
+        storageLoss = StorageLoss.find(this, isNew);
         // Ratis recovers every group it finds in its storage; only a new broker is given the metadata group.
-        if (isNew && config.joinAddress() == null && lostFrom.isEmpty()) {
+        if (isNew && config.joinAddress() == null && !storageLoss.pending(METADATA_GROUP)) {
             builder.setGroup(RaftGroup.valueOf(METADATA_GROUP, peers));
         }
         server = builder.build();
@@ -163,14 +158,7 @@ public final class RaftNode implements RaftGroups, Closeable {
         if (isNew && config.joinAddress() != null) {
             MetadataGroupJoin.join(this, config.joinAddress());
         }
-        if (lostFrom.isPresent()) {
-            lostFrom.get().replicaGroups().values().stream().filter(g -> g.replicas().contains(config.nodeId()))
-                    .forEach(g -> lostGroups.add(RaftGroupId.valueOf(UUID.fromString(g.id()))));
-            LOG.warn("broker {} starts with empty storage, but the cluster has it registered: it rejoins the metadata "
-                    + "group and its {} replica groups as a new member, copying their data from the leaders",
-                    config.nodeId(), lostGroups.size());
-            StorageLoss.rejoinMetadataGroup(this);
-        }
+        storageLoss.rejoinMetadataGroup();
     }
 
     RaftServer server() {
@@ -447,9 +435,8 @@ public final class RaftNode implements RaftGroups, Closeable {
     public void addGroup(RaftGroupId group, Map<Integer, String> replicas, int preferredLeader) throws IOException {
         List<RaftPeer> peers = new ArrayList<>();
         replicas.forEach((id, address) -> peers.add(peer(id, address, id == preferredLeader ? 1 : 0)));
-        if (lostGroups.contains(group)) {
-            StorageLoss.rejoin(this, group, peers);
-            lostGroups.remove(group);
+        if (rejoining(group)) {
+            storageLoss.rejoin(group, peers);
         } else {
             host(RaftGroup.valueOf(group, peers));
         }
@@ -457,7 +444,8 @@ public final class RaftNode implements RaftGroups, Closeable {
 
     /** Whether this broker still has to rejoin a group it was a member of before it lost its storage. */
     boolean rejoining(RaftGroupId group) {
-        return lostGroups.contains(group);
+        StorageLoss loss = storageLoss;
+        return loss != null && loss.pending(group);
     }
 
     /** Starts hosting a group here, as the member it names this broker. */

@@ -3,10 +3,20 @@ package io.tributary.replication;
 import io.tributary.replication.metadata.ClusterMetadata;
 import io.tributary.replication.metadata.MetadataImage;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,6 +43,10 @@ import org.slf4j.LoggerFactory;
  * (Ratis keeps such a follower's next index above what it acknowledged, so an emptied follower would wait
  * for entries that never come). So it leaves every group it was in and is added again as a new member,
  * which catches up from the leader's state (see {@link SnapshottingStateMachine}) before it counts.
+ *
+ * <p>The groups still to rejoin are kept in {@code <log.dirs>/rejoin.pending} (one Raft group id per
+ * line) from when the loss is found until the last of them has taken this broker back, so a broker
+ * stopped half way (killed while it copies its replicas) goes on where it was when it starts again.
  */
 final class StorageLoss {
     private static final Logger LOG = LoggerFactory.getLogger(StorageLoss.class);
@@ -41,7 +55,55 @@ final class StorageLoss {
     /** How long a membership change may take: a new member is counted only once it has caught up. */
     private static final long CHANGE_TIMEOUT_MS = TimeUnit.MINUTES.toMillis(5);
 
-    private StorageLoss() {
+    private static final String PENDING_FILE = "rejoin.pending";
+
+    private final RaftNode node;
+    private final Path file;
+    private final Set<RaftGroupId> pending;
+
+    private StorageLoss(RaftNode node, Path file, Set<RaftGroupId> pending) {
+        this.node = node;
+        this.file = file;
+        this.pending = pending;
+    }
+
+    /**
+     * The groups this broker still has to rejoin: those an earlier start had left, or, for new storage
+     * (no Raft groups here) under a node id the running cluster has registered, every group the cluster
+     * has it in; none otherwise.
+     */
+    static StorageLoss find(RaftNode node, boolean storageIsNew) throws IOException {
+        Path file = node.config().dataDir().resolve(PENDING_FILE);
+        Set<RaftGroupId> groups = ConcurrentHashMap.newKeySet();
+        boolean resumed = Files.exists(file);
+        if (resumed) {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (!line.isBlank()) {
+                    groups.add(RaftGroupId.valueOf(UUID.fromString(line.trim())));
+                }
+            }
+        } else if (storageIsNew && node.config().joinAddress() == null) {
+            knownCluster(node).ifPresent(image -> {
+                groups.add(RaftNode.METADATA_GROUP);
+                image.replicaGroups().values().stream().filter(g -> g.replicas().contains(node.nodeId()))
+                        .forEach(g -> groups.add(RaftGroupId.valueOf(UUID.fromString(g.id()))));
+            });
+        }
+        StorageLoss loss = new StorageLoss(node, file, groups);
+        if (resumed) {
+            LOG.warn("broker {} has {} Raft groups left to rejoin since it lost its storage; rejoining them as a new member",
+                    node.nodeId(), groups.size());
+        } else if (!groups.isEmpty()) {
+            loss.save();
+            LOG.warn("broker {} lost its storage (it is registered in the running cluster, but its data folder was empty): "
+                    + "it rejoins {} Raft groups as a new member, copying their data from the leaders", node.nodeId(), groups.size());
+        }
+        return loss;
+    }
+
+    /** Whether this broker must rejoin {@code group} before it may host it as a member. */
+    boolean pending(RaftGroupId group) {
+        return pending.contains(group);
     }
 
     /**
@@ -77,12 +139,16 @@ final class StorageLoss {
         return Optional.empty();
     }
 
-    /** Leaves the metadata group as the member this broker was, then joins it again through another member. */
-    static void rejoinMetadataGroup(RaftNode node) throws IOException {
+    /** If pending: leaves the metadata group as the member this broker was and joins it again through another member. */
+    void rejoinMetadataGroup() throws IOException {
+        if (!pending(RaftNode.METADATA_GROUP)) {
+            return;
+        }
         for (Map.Entry<Integer, String> member : node.config().metadataPeers().entrySet()) {
             if (member.getKey() != node.nodeId()) {
                 leave(node, RaftNode.METADATA_GROUP, RaftNode.peer(member.getKey(), member.getValue(), 0));
                 MetadataGroupJoin.join(node, member.getValue());
+                done(RaftNode.METADATA_GROUP);
                 return;
             }
         }
@@ -95,7 +161,7 @@ final class StorageLoss {
      *
      * @param members every member of the group, this broker included, with their priorities
      */
-    static void rejoin(RaftNode node, RaftGroupId group, List<RaftPeer> members) throws IOException {
+    void rejoin(RaftGroupId group, List<RaftPeer> members) throws IOException {
         RaftPeer contact = members.stream().filter(p -> !p.getId().equals(node.self())).findFirst()
                 .orElseThrow(() -> new IOException("group " + group + " has no other member to rejoin through"));
         leave(node, group, contact);
@@ -122,7 +188,31 @@ final class StorageLoss {
                 sleep(500);
             }
         }
+        done(group);
         LOG.info("group {}: rejoined as a new member", group);
+    }
+
+    private synchronized void done(RaftGroupId group) throws IOException {
+        pending.remove(group);
+        save();
+    }
+
+    /** Writes the pending groups durably, or removes the file when none is left. */
+    private synchronized void save() throws IOException {
+        if (pending.isEmpty()) {
+            Files.deleteIfExists(file);
+            return;
+        }
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(PENDING_FILE + ".tmp");
+        StringBuilder lines = new StringBuilder();
+        pending.forEach(g -> lines.append(g.getUuid()).append('\n'));
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8)));
+            ch.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Removes this broker from the group's configuration, if it is still there. */
