@@ -111,7 +111,7 @@ final class StorageLoss {
      * registered this broker's node id; empty for a new cluster (no one answers yet, or no one knows this
      * broker).
      */
-    static Optional<MetadataImage> knownCluster(RaftNode node) {
+    private static Optional<MetadataImage> knownCluster(RaftNode node) {
         for (Map.Entry<Integer, String> member : node.config().metadataPeers().entrySet()) {
             if (member.getKey() == node.nodeId()) {
                 continue;
@@ -162,8 +162,7 @@ final class StorageLoss {
      * @param members every member of the group, this broker included, with their priorities
      */
     void rejoin(RaftGroupId group, List<RaftPeer> members) throws IOException {
-        RaftPeer contact = members.stream().filter(p -> !p.getId().equals(node.self())).findFirst()
-                .orElseThrow(() -> new IOException("group " + group + " has no other member to rejoin through"));
+        RaftPeer contact = contact(group, members);
         leave(node, group, contact);
         if (!node.hosts(group)) {
             node.host(RaftGroup.valueOf(group, members));
@@ -190,6 +189,22 @@ final class StorageLoss {
         }
         done(group);
         LOG.info("group {}: rejoined as a new member", group);
+    }
+
+    /** Another member of the group that answers. */
+    private RaftPeer contact(RaftGroupId group, List<RaftPeer> members) throws IOException {
+        IOException last = new IOException("group " + group + " has no other member to rejoin through");
+        for (RaftPeer member : members) {
+            if (!member.getId().equals(node.self())) {
+                try {
+                    groupAt(node, group, member);
+                    return member;
+                } catch (IOException e) {
+                    last = e;
+                }
+            }
+        }
+        throw last;
     }
 
     private synchronized void done(RaftGroupId group) throws IOException {

@@ -186,8 +186,9 @@ class ReplicaGroupFoldTest {
     }
 
     /**
-     * Everything a partition is: its readable records, offsets, leader epochs, producer state, aborted
-     * transactions and last stable offset.
+     * Everything a partition is: its readable records, offsets, leader epochs, producer state, the aborted
+     * transactions a reader from the log start is told of (a rebuilt replica that starts at the log start
+     * has no entries for markers below it) and last stable offset.
      */
     private static Map<PartitionKey, String> state(ReplicaGroup group) throws Exception {
         Map<PartitionKey, String> out = new TreeMap<>(Comparator.comparing(PartitionKey::partition));
@@ -200,7 +201,7 @@ class ReplicaGroupFoldTest {
             replica.producers().encode(producers);
             out.put(replica.key(), log.logStartOffset() + ".." + log.logEndOffset() + " " + ByteBuffer.wrap(bytes(records)).hashCode()
                     + " epochs " + ByteBuffer.wrap(epochs.toArray()).hashCode() + " producers " + ByteBuffer.wrap(producers.toArray()).hashCode()
-                    + " (" + replica.producers().size() + ") aborted " + log.abortedTxns(0, Long.MAX_VALUE)
+                    + " (" + replica.producers().size() + ") aborted " + log.abortedTxns(log.logStartOffset(), Long.MAX_VALUE)
                     + " stable " + replica.lastStableOffset());
         }
         return out;
