@@ -119,14 +119,16 @@ public final class RaftNode implements RaftGroups, Closeable {
         // broker that comes back rejoins its groups within a second.
         RaftServerConfigKeys.Log.Appender.setRetryPolicy(props, "1ms,10, 100ms,20, 500ms,100000000");
         // A purge keeps the log's last entries, so that a member away for a moment replays them rather than
-        // copying the leader's state (SnapshottingStateMachine).
+        // copying the leader's state even when the log is purged past it (SnapshottingStateMachine).
         RaftServerConfigKeys.Log.setPurgePreservationLogNum(props, 16);
         // Purge whenever a snapshot allows (Ratis skips purges that gain fewer than 1,024 entries, which with
         // entries of up to 2 MB would keep gigabytes).
         RaftServerConfigKeys.Log.setPurgeGap(props, 1);
         config.ratisProperties().forEach(props::set);
         // Whatever the overrides say: the state machines take their snapshots between entries and purge the
-        // log themselves (SnapshottingStateMachine).
+        // log themselves, keeping what a lagging member needs within a bound (SnapshottingStateMachine,
+        // PurgePoint); Ratis would purge up to exactly that member's commit index, from where it cannot
+        // catch up by replaying.
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, false);
         RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(props, false);
         return props;

@@ -46,10 +46,11 @@ import org.slf4j.LoggerFactory;
  * Ratis's apply thread; snapshots are taken between entries, under the same lock.
  *
  * <p>It takes its own snapshots, every {@code raft.server.snapshot.auto.trigger.threshold} entries or
- * {@link #SNAPSHOT_BYTES} of entries and when it closes, and purges the Raft log after each one up to the snapshot, whatever the other members
- * have, so the log stays bounded: Ratis keeps the last {@code raft.server.log.purge.preservation.log.num}
- * entries, so that a member briefly away replays them, and any member further behind catches up from the
- * leader's state (below).
+ * {@link #SNAPSHOT_BYTES} of entries and when it closes, and after each one purges the Raft log: as far
+ * as {@link PurgePoint} allows, so that a member that was away replays what it missed, unless the log
+ * would then hold more than two log segments ({@code raft.server.log.segment.size.max}); then up to the
+ * snapshot, whatever the other members have, so the log stays bounded, and a member further behind
+ * catches up from the leader's state (below).
  *
  * <p>A follower whose next entry the leader has already purged needs the leader's state instead
  * (Ratis's install-snapshot notification): it asks the leader for it with a read-only query
@@ -98,6 +99,8 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     private volatile long tailWarnedNanos;
     /** Entries between snapshots. */
     private long snapshotEvery;
+    /** The most Raft log bytes kept for members that lag behind: two log segments. */
+    private long keptForLaggards;
     /** Bytes of entries applied since the last snapshot (see {@link #SNAPSHOT_BYTES}). */
     private long bytesSinceSnapshot;
     /** The index from which the next snapshot is due (a failed one is retried this many entries later). */
@@ -141,6 +144,7 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
         snapshotEvery = RaftServerConfigKeys.Snapshot.autoTriggerThreshold(server.getProperties());
+        keptForLaggards = 2 * RaftServerConfigKeys.Log.segmentSizeMax(server.getProperties()).getSize();
         nextSnapshotIndex = snapshotEvery;
         storage.init(raftStorage);
         loadLatest();
@@ -197,6 +201,10 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
             }
             bytesSinceSnapshot += entry.getSerializedSize();
             snapshotDue = entry.getIndex() >= nextSnapshotIndex || bytesSinceSnapshot >= SNAPSHOT_BYTES;
+            if (snapshotDue) {
+                // A failed snapshot is tried again after as many entries or bytes.
+                bytesSinceSnapshot = 0;
+            }
         }
         if (snapshotDue) {
             nextSnapshotIndex = entry.getIndex() + snapshotEvery;
@@ -205,18 +213,36 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
         return result;
     }
 
-    /** Snapshots the state and purges the Raft log up to the snapshot (see the class comment). */
+    /** Snapshots the state and purges the Raft log (see the class comment). */
     private void snapshotAndPurge() {
         if (getLastAppliedTermIndex().getIndex() < 0) {
             return;
         }
         try {
             long index = snapshotNow().getIndex();
-            division().getRaftLog().purge(index);
+            RaftServer.Division division = division();
+            long upTo = PurgePoint.of(index, division.getId(), division.getGroup().getPeers(), division.getCommitInfos());
+            if (upTo < index && logBytes(division) > keptForLaggards) {
+                upTo = index;
+            }
+            if (upTo >= 0) {
+                division.getRaftLog().purge(upTo);
+            }
         } catch (IOException | RuntimeException e) {
             LOG.error("group {}: could not take a snapshot (trying again in {} entries); the Raft log keeps growing "
                     + "until one succeeds", getGroupId(), snapshotEvery, e);
         }
+    }
+
+    /** The bytes of the group's Raft log segments on disk. */
+    private static long logBytes(RaftServer.Division division) throws IOException {
+        File[] segments = division.getRaftStorage().getStorageDir().getCurrentDir()
+                .listFiles((dir, name) -> name.startsWith("log_"));
+        long bytes = 0;
+        for (File segment : segments == null ? new File[0] : segments) {
+            bytes += segment.length();
+        }
+        return bytes;
     }
 
     /**
