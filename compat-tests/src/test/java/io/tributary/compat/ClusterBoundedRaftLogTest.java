@@ -78,9 +78,9 @@ class ClusterBoundedRaftLogTest {
         Eventually.holds(Duration.ofSeconds(30), () -> {
             for (int p = 0; p < PARTITIONS; p++) {
                 TopicPartition tp = new TopicPartition(topic, p);
-                assertThat(ClusterWalkthroughTest.partitionLogBytes(away.dataDir(), tp))
+                assertThat(ClusterWalkthroughTest.partitionLogDigest(away.dataDir(), tp))
                         .as("broker 3's log of %s against broker 1's", tp)
-                        .isEqualTo(ClusterWalkthroughTest.partitionLogBytes(cluster.member(1).dataDir(), tp));
+                        .isEqualTo(ClusterWalkthroughTest.partitionLogDigest(cluster.member(1).dataDir(), tp));
             }
         });
     }

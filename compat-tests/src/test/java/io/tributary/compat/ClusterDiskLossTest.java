@@ -2,7 +2,9 @@ package io.tributary.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -10,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -58,13 +61,13 @@ class ClusterDiskLossTest {
 
         victim.kill();
         BrokerProcess.deleteContents(victim.dataDir());
-        int rebuilds = rebuildsStarted(victim);
+        long rebuilds = rebuildsStarted(victim);
         victim.spawn();
         Eventually.holds(Duration.ofSeconds(60), () -> assertThat(rebuildsStarted(victim)).isGreaterThan(rebuilds));
         victim.kill();
         assertThat(victim.dataDir().resolve("rejoin.pending")).as("the groups still to rejoin, kept on disk").exists();
 
-        int again = rebuildsStarted(victim);
+        long again = rebuildsStarted(victim);
         victim.spawn();
         Eventually.holds(Duration.ofSeconds(60), () -> assertThat(rebuildsStarted(victim)).isGreaterThan(again));
         int current = cluster.leaderOf(p0);
@@ -79,10 +82,10 @@ class ClusterDiskLossTest {
         Eventually.holds(Duration.ofSeconds(30), () -> assertThat(victim.dataDir().resolve("rejoin.pending"))
                 .as("groups left to rejoin").doesNotExist());
         Eventually.holds(Duration.ofSeconds(30), () -> {
-            byte[] rebuilt = ClusterWalkthroughTest.partitionLogBytes(victim.dataDir(), p0);
+            String rebuilt = ClusterWalkthroughTest.partitionLogDigest(victim.dataDir(), p0);
             for (ClusterMember other : cluster.members()) {
                 assertThat(rebuilt).as("broker %d's log of %s against broker %d's", victim.nodeId(), p0, other.nodeId())
-                        .isEqualTo(ClusterWalkthroughTest.partitionLogBytes(other.dataDir(), p0));
+                        .isEqualTo(ClusterWalkthroughTest.partitionLogDigest(other.dataDir(), p0));
             }
         });
         try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(cluster.bootstrap())) {
@@ -90,10 +93,11 @@ class ClusterDiskLossTest {
         }
     }
 
-    /** How many rebuilds of a replica group the member's log reports having started. */
-    private static int rebuildsStarted(ClusterMember member) {
-        return (int) member.logTail(100_000).lines()
-                .filter(l -> l.contains("catching up from the leader's state") && !l.contains(METADATA_GROUP)).count();
+    /** How many rebuilds of a replica group the member's log reports having started (read as a stream: it can be long). */
+    private static long rebuildsStarted(ClusterMember member) throws IOException {
+        try (Stream<String> lines = Files.lines(((BrokerProcess) member).logFile(), StandardCharsets.UTF_8)) {
+            return lines.filter(l -> l.contains("catching up from the leader's state") && !l.contains(METADATA_GROUP)).count();
+        }
     }
 
     @Test
@@ -122,10 +126,10 @@ class ClusterDiskLossTest {
             Eventually.holds(Duration.ofSeconds(30), () -> {
                 for (int p = 0; p < PARTITIONS; p++) {
                     TopicPartition tp = new TopicPartition(topic, p);
-                    byte[] rebuilt = ClusterWalkthroughTest.partitionLogBytes(victim.dataDir(), tp);
+                    String rebuilt = ClusterWalkthroughTest.partitionLogDigest(victim.dataDir(), tp);
                     for (int other : List.of(1, 2)) {
                         assertThat(rebuilt).as("broker 3's log of %s against broker %d's", tp, other)
-                                .isEqualTo(ClusterWalkthroughTest.partitionLogBytes(cluster.member(other).dataDir(), tp));
+                                .isEqualTo(ClusterWalkthroughTest.partitionLogDigest(cluster.member(other).dataDir(), tp));
                     }
                 }
             });

@@ -71,9 +71,9 @@ class ClusterSnapshotCatchUpTest {
         awayAndBack(away, 4_000, "far", () -> assertThat(purgedRaftLogs(cluster.member(leader).dataDir()))
                 .as("Raft logs of broker %d that no longer start at entry 0", leader).isNotEmpty());
         send(400, "after");
-        Eventually.holds(Duration.ofSeconds(30), () -> assertThat(ClusterWalkthroughTest.partitionLogBytes(
+        Eventually.holds(Duration.ofSeconds(30), () -> assertThat(ClusterWalkthroughTest.partitionLogDigest(
                 cluster.member(away).dataDir(), p0)).as("broker %d's log of %s against the leader's", away, p0)
-                .isEqualTo(ClusterWalkthroughTest.partitionLogBytes(cluster.member(leader).dataDir(), p0)));
+                .isEqualTo(ClusterWalkthroughTest.partitionLogDigest(cluster.member(leader).dataDir(), p0)));
     }
 
     /**
@@ -96,9 +96,9 @@ class ClusterSnapshotCatchUpTest {
         member.spawn();
         member.awaitServing();
         send(50, "next");
-        Eventually.holds(Duration.ofSeconds(60), () -> assertThat(ClusterWalkthroughTest.partitionLogBytes(
+        Eventually.holds(Duration.ofSeconds(60), () -> assertThat(ClusterWalkthroughTest.partitionLogDigest(
                 member.dataDir(), p0)).as("broker %d's log of %s against the leader's", away, p0)
-                .isEqualTo(ClusterWalkthroughTest.partitionLogBytes(cluster.member(leader).dataDir(), p0)));
+                .isEqualTo(ClusterWalkthroughTest.partitionLogDigest(cluster.member(leader).dataDir(), p0)));
     }
 
     /**

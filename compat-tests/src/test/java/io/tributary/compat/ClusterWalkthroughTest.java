@@ -109,6 +109,36 @@ class ClusterWalkthroughTest {
         }
     }
 
+    /**
+     * What a broker's log of a partition holds, as its length and SHA-256 (segments in offset order, as
+     * {@link #partitionLogBytes}), read a block at a time: for comparing replicas too large to hold.
+     */
+    static String partitionLogDigest(Path logDir, TopicPartition partition) {
+        String prefix = partition.topic() + "-" + partition.partition() + "-";
+        try (Stream<Path> dirs = Files.list(logDir)) {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            long length = 0;
+            byte[] block = new byte[1 << 16];
+            for (Path dir : dirs.filter(d -> d.getFileName().toString().startsWith(prefix) && Files.isDirectory(d)).toList()) {
+                try (Stream<Path> files = Files.list(dir)) {
+                    for (Path segment : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+                        try (java.io.InputStream in = Files.newInputStream(segment)) {
+                            for (int n; (n = in.read(block)) > 0; ) {
+                                sha.update(block, 0, n);
+                                length += n;
+                            }
+                        }
+                    }
+                }
+            }
+            return length + " bytes, sha-256 " + java.util.HexFormat.of().formatHex(sha.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static boolean contains(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= haystack.length; i++) {

@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Adds a new broker to a running cluster's metadata group through any member: asks the member for the
- * group's peers, hosts the group here with this broker added (unless it is hosted here already), then
- * asks the group (via its leader) to change its configuration. The metadata group keeps up to {@link #MAX_VOTERS} voters; brokers beyond
+ * group's peers, hosts the group here with this broker added, then asks the group (via its leader) to
+ * change its configuration. The metadata group keeps up to {@link #MAX_VOTERS} voters; brokers beyond
  * them follow it as listeners.
  */
 final class MetadataGroupJoin {
@@ -50,10 +50,7 @@ final class MetadataGroupJoin {
         }
         List<RaftPeer> all = new ArrayList<>(voters);
         all.addAll(listeners);
-        if (!node.hosts(RaftNode.METADATA_GROUP)) {
-            // Hosted already by a broker that rejoins after it was stopped half way (see StorageLoss).
-            node.host(RaftGroup.valueOf(RaftNode.METADATA_GROUP, all));
-        }
+        node.host(RaftGroup.valueOf(RaftNode.METADATA_GROUP, all));
         try (RaftClient client = client(node, current)) {
             RaftClientReply reply = client.admin().setConfiguration(voters, listeners);
             if (!reply.isSuccess()) {

@@ -450,6 +450,15 @@ public final class RaftNode implements RaftGroups, Closeable {
         return loss != null && loss.pending(group);
     }
 
+    /** Stops hosting a group here and deletes its Raft storage (not the partition logs). */
+    void unhost(RaftGroupId group) throws IOException {
+        RaftClientReply reply = server.groupManagement(GroupManagementRequest.newRemove(clientId, self,
+                callIds.incrementAndGet(), group, true, false));
+        if (!reply.isSuccess()) {
+            throw new IOException("could not remove Raft group " + group + ": " + reply.getException());
+        }
+    }
+
     /** Starts hosting a group here, as the member it names this broker. */
     void host(RaftGroup group) throws IOException {
         RaftClientReply reply = server.groupManagement(GroupManagementRequest.newAdd(clientId, self,

@@ -146,6 +146,7 @@ final class StorageLoss {
         }
         for (Map.Entry<Integer, String> member : node.config().metadataPeers().entrySet()) {
             if (member.getKey() != node.nodeId()) {
+                dropHosted(RaftNode.METADATA_GROUP);
                 leave(node, RaftNode.METADATA_GROUP, RaftNode.peer(member.getKey(), member.getValue(), 0));
                 MetadataGroupJoin.join(node, member.getValue());
                 done(RaftNode.METADATA_GROUP);
@@ -163,10 +164,9 @@ final class StorageLoss {
      */
     void rejoin(RaftGroupId group, List<RaftPeer> members) throws IOException {
         RaftPeer contact = contact(group, members);
+        dropHosted(group);
         leave(node, group, contact);
-        if (!node.hosts(group)) {
-            node.host(RaftGroup.valueOf(group, members));
-        }
+        node.host(RaftGroup.valueOf(group, members));
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CHANGE_TIMEOUT_MS);
         try (RaftClient client = client(node, RaftGroup.valueOf(group, members), fewRetries())) {
             while (groupAt(node, group, contact).getPeer(node.self()) == null) {
@@ -189,6 +189,17 @@ final class StorageLoss {
         }
         done(group);
         LOG.info("group {}: rejoined as a new member", group);
+    }
+
+    /**
+     * Drops the Raft storage of a group an earlier, interrupted rejoin already hosted here: once the group
+     * leaves this broker out, Ratis closes the member for good, so it is hosted afresh instead (a replica
+     * group's partition logs stay and keep what they copied).
+     */
+    private void dropHosted(RaftGroupId group) throws IOException {
+        if (node.hosts(group)) {
+            node.unhost(group);
+        }
     }
 
     /** Another member of the group that answers. */
