@@ -63,9 +63,12 @@ class ClusterDiskLossTest {
         BrokerProcess.deleteContents(victim.dataDir());
         long rebuilds = rebuildsStarted(victim);
         victim.spawn();
-        Eventually.holds(Duration.ofSeconds(60), () -> assertThat(rebuildsStarted(victim)).isGreaterThan(rebuilds));
+        // Killed once it is back in the metadata group and copying a replica group's records.
+        Eventually.holds(Duration.ofSeconds(60), () -> {
+            assertThat(logLines(victim, "joined the cluster through")).isPositive();
+            assertThat(rebuildsStarted(victim)).isGreaterThan(rebuilds);
+        });
         victim.kill();
-        assertThat(victim.dataDir().resolve("rejoin.pending")).as("the groups still to rejoin, kept on disk").exists();
 
         long again = rebuildsStarted(victim);
         victim.spawn();
@@ -93,10 +96,15 @@ class ClusterDiskLossTest {
         }
     }
 
-    /** How many rebuilds of a replica group the member's log reports having started (read as a stream: it can be long). */
+    /** How many rebuilds of a replica group the member's log reports having started. */
     private static long rebuildsStarted(ClusterMember member) throws IOException {
+        return logLines(member, "catching up from the leader's state");
+    }
+
+    /** The lines of the member's log (read as a stream: it can be long) that hold {@code text}, but not of the metadata group. */
+    private static long logLines(ClusterMember member, String text) throws IOException {
         try (Stream<String> lines = Files.lines(((BrokerProcess) member).logFile(), StandardCharsets.UTF_8)) {
-            return lines.filter(l -> l.contains("catching up from the leader's state") && !l.contains(METADATA_GROUP)).count();
+            return lines.filter(l -> l.contains(text) && !l.contains(METADATA_GROUP)).count();
         }
     }
 
