@@ -91,17 +91,10 @@ class ClusterWalkthroughTest {
 
     /** The bytes of every segment of a partition in a broker's log directory, concatenated. */
     static byte[] partitionLogBytes(Path logDir, TopicPartition partition) {
-        String prefix = partition.topic() + "-" + partition.partition() + "-";
-        try (Stream<Path> dirs = Files.list(logDir)) {
-            List<Path> partitionDirs = dirs.filter(d -> d.getFileName().toString().startsWith(prefix)
-                    && Files.isDirectory(d)).toList();
+        try {
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            for (Path dir : partitionDirs) {
-                try (Stream<Path> files = Files.list(dir)) {
-                    for (Path segment : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
-                        out.write(Files.readAllBytes(segment));
-                    }
-                }
+            for (Path segment : segmentFiles(logDir, partition)) {
+                out.write(Files.readAllBytes(segment));
             }
             return out.toByteArray();
         } catch (IOException e) {
@@ -114,20 +107,15 @@ class ClusterWalkthroughTest {
      * {@link #partitionLogBytes}), read a block at a time: for comparing replicas too large to hold.
      */
     static String partitionLogDigest(Path logDir, TopicPartition partition) {
-        String prefix = partition.topic() + "-" + partition.partition() + "-";
-        try (Stream<Path> dirs = Files.list(logDir)) {
+        try {
             java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
             long length = 0;
             byte[] block = new byte[1 << 16];
-            for (Path dir : dirs.filter(d -> d.getFileName().toString().startsWith(prefix) && Files.isDirectory(d)).toList()) {
-                try (Stream<Path> files = Files.list(dir)) {
-                    for (Path segment : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
-                        try (java.io.InputStream in = Files.newInputStream(segment)) {
-                            for (int n; (n = in.read(block)) > 0; ) {
-                                sha.update(block, 0, n);
-                                length += n;
-                            }
-                        }
+            for (Path segment : segmentFiles(logDir, partition)) {
+                try (java.io.InputStream in = Files.newInputStream(segment)) {
+                    for (int n; (n = in.read(block)) > 0; ) {
+                        sha.update(block, 0, n);
+                        length += n;
                     }
                 }
             }
@@ -137,6 +125,20 @@ class ClusterWalkthroughTest {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The {@code .log} segment files of a partition in a broker's log folder, in offset order. */
+    private static List<Path> segmentFiles(Path logDir, TopicPartition partition) throws IOException {
+        String prefix = partition.topic() + "-" + partition.partition() + "-";
+        List<Path> segments = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(logDir)) {
+            for (Path dir : dirs.filter(d -> d.getFileName().toString().startsWith(prefix) && Files.isDirectory(d)).toList()) {
+                try (Stream<Path> files = Files.list(dir)) {
+                    segments.addAll(files.filter(f -> f.toString().endsWith(".log")).sorted().toList());
+                }
+            }
+        }
+        return segments;
     }
 
     static boolean contains(byte[] haystack, byte[] needle) {

@@ -90,6 +90,21 @@ public final class BatchHeader {
         return baseOffset(buf, pos) + lastOffsetDelta(buf, pos);
     }
 
+    /** The last offset of the last batch in {@code batches} (position to limit, whole batches back to back). */
+    public static long lastOffsetIn(ByteBuffer batches) {
+        int pos = batches.position();
+        int last = pos;
+        while (pos <= batches.limit() - SIZE) {
+            last = pos;
+            int size = sizeInBytes(batches, pos);
+            if (size < SIZE) {
+                throw new IllegalArgumentException("batch length " + size + " smaller than a header");
+            }
+            pos += size;
+        }
+        return lastOffset(batches, last);
+    }
+
     public static long baseTimestamp(ByteBuffer buf, int pos) {
         return buf.getLong(pos + BASE_TIMESTAMP);
     }

@@ -242,25 +242,11 @@ public final class PartitionLog implements Closeable {
         if (baseOffset < logEndOffset()) {
             throw new IllegalArgumentException("batch offset " + baseOffset + " is below the log end offset " + logEndOffset());
         }
-        long lastOffset = lastOffsetOf(batches);
+        long lastOffset = BatchHeader.lastOffsetIn(batches);
         if (active.shouldRoll(batches.remaining(), lastOffset, clock.getAsLong(), config)) {
             roll(baseOffset);
         }
         active.append(batches);
-    }
-
-    private static long lastOffsetOf(ByteBuffer batches) {
-        int pos = batches.position();
-        int last = pos;
-        while (pos <= batches.limit() - BatchHeader.SIZE) {
-            last = pos;
-            int size = BatchHeader.sizeInBytes(batches, pos);
-            if (size < BatchHeader.SIZE) {
-                throw new IllegalArgumentException("batch length " + size + " smaller than a header");
-            }
-            pos += size;
-        }
-        return BatchHeader.lastOffset(batches, last);
     }
 
     /** Starts a new active segment at {@code baseOffset} (replacing the active one if it is empty). */

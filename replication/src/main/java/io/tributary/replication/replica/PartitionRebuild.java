@@ -137,13 +137,4 @@ final class PartitionRebuild {
         }
         return records.duplicate().limit(pos);
     }
-
-    /** The offset after the last of {@code records}' whole batches (at least one). */
-    static long nextOffset(ByteBuffer records) {
-        int last = records.position();
-        for (int pos = last; pos < records.limit(); pos += BatchHeader.sizeInBytes(records, pos)) {
-            last = pos;
-        }
-        return BatchHeader.lastOffset(records, last) + 1;
-    }
 }

@@ -1,6 +1,7 @@
 package io.tributary.replication.replica;
 
 import io.tributary.storage.AbortedTxn;
+import io.tributary.storage.BatchHeader;
 import io.tributary.storage.FileSlice;
 import io.tributary.storage.LogConfig;
 import io.tributary.storage.OffsetOutOfRangeException;
@@ -304,7 +305,7 @@ public final class ReplicaGroup {
         if (!records.hasRemaining()) {
             return new PartitionRead.Answer(Errors.NONE, start, List.of(), records);
         }
-        long next = PartitionRebuild.nextOffset(records);
+        long next = BatchHeader.lastOffsetIn(records) + 1;
         List<AbortedTxn> aborted = log.abortedTxns(request.fromOffset(), next).stream()
                 .filter(txn -> txn.lastOffset() < next).toList();
         return new PartitionRead.Answer(Errors.NONE, start, aborted, records);
