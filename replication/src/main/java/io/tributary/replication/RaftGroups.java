@@ -20,6 +20,12 @@ public interface RaftGroups {
     /** Whether this broker leads {@code group}, in touch with a majority, and can take writes. */
     boolean isLeader(RaftGroupId group);
 
+    /**
+     * Whether this broker was elected leader of {@code group} and cannot take writes yet: it still applies
+     * the entries before its term (Ratis's leader readiness), and leads a moment from now.
+     */
+    boolean isBecomingLeader(RaftGroupId group);
+
     /** The group's current Raft term on this broker (a partition's leader epoch), -1 if it does not host it. */
     long term(RaftGroupId group);
 

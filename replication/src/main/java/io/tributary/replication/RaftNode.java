@@ -293,6 +293,11 @@ public final class RaftNode implements RaftGroups, Closeable {
         return division(group).map(d -> d.isLeaderReady() && inTouchWithMajority(d)).orElse(false);
     }
 
+    @Override
+    public boolean isBecomingLeader(RaftGroupId group) {
+        return division(group).map(d -> d.isLeader() && !d.isLeaderReady()).orElse(false);
+    }
+
     /**
      * Whether a leader heard from a majority of its group within {@link #LEADER_CONTACT_MS}. A leader cut
      * off from the others stays leader in Ratis until it steps down; it must not tell clients so, as it

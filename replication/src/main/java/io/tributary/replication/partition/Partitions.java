@@ -146,6 +146,16 @@ public final class Partitions {
                 settings.apply(topic.configs())));
     }
 
+    /**
+     * Whether this broker was just elected the partition's leader and is not ready for writes yet: a
+     * lookup now answers NOT_LEADER_OR_FOLLOWER, one a moment later finds it.
+     */
+    public boolean isBecomingLeader(TopicRef ref, int partition) {
+        MetadataImage image = metadata.get();
+        Location location = image.topic(ref).map(topic -> Location.of(image, topic, partition)).orElse(null);
+        return location != null && raft.isBecomingLeader(location.raftGroup());
+    }
+
     /** A partition of a topic named by name, without an epoch check (coordinators' internal topics). */
     public Lookup leader(String topic, int partition) {
         return leader(TopicRef.byName(topic), partition, -1);

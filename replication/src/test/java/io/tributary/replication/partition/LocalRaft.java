@@ -22,6 +22,8 @@ final class LocalRaft implements RaftGroups {
     /** Every entry submitted, in order, by group. */
     final List<RaftGroupId> submitted = new ArrayList<>();
     boolean leader = true;
+    /** Elected here and not ready for writes yet (see {@link RaftGroups#isBecomingLeader}). */
+    boolean becoming;
     long term = 1;
     List<Integer> inSync = List.of(1);
     /** When set, submissions fail with it. */
@@ -46,6 +48,11 @@ final class LocalRaft implements RaftGroups {
     @Override
     public boolean isLeader(RaftGroupId group) {
         return hosts(group) && leader;
+    }
+
+    @Override
+    public boolean isBecomingLeader(RaftGroupId group) {
+        return hosts(group) && becoming;
     }
 
     @Override

@@ -161,6 +161,22 @@ class PartitionsTest {
 
         raft.leader = false;
         assertThat(partitions.leader("orders", 0).error()).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
+        assertThat(partitions.isBecomingLeader(TopicRef.byName("orders"), 0)).isFalse();
+    }
+
+    @Test
+    void aLeaderElectedHereButNotReadyIsBecomingLeader() {
+        raft.leader = false;
+        raft.becoming = true;
+        assertThat(partitions.leader("orders", 0).error()).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
+        assertThat(partitions.isBecomingLeader(TopicRef.byName("orders"), 0)).isTrue();
+        assertThat(partitions.isBecomingLeader(TopicRef.byName("orders"), 2)).as("no such partition").isFalse();
+        assertThat(partitions.isBecomingLeader(TopicRef.byName("nope"), 0)).as("no such topic").isFalse();
+
+        raft.leader = true;
+        raft.becoming = false;
+        assertThat(partitions.isBecomingLeader(TopicRef.byName("orders"), 0)).isFalse();
+        assertThat(partitions.leader("orders", 0).found()).isTrue();
     }
 
     @Test

@@ -11,7 +11,11 @@ import io.tributary.wire.metrics.BrokerMetrics;
 import io.tributary.wire.txn.TxnVerifier;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.ProduceResponseData.BatchIndexAndErrorMessage;
@@ -26,7 +30,8 @@ import org.apache.kafka.common.requests.ProduceRequest;
 /**
  * Produce: every partition's batch is validated on this leader and appended through Raft, one entry per
  * replica group. acks=1 and acks=all both answer once the entries are committed and applied (the
- * leader's own write is the commit); acks=0 is never answered.
+ * leader's own write is the commit); acks=0 is never answered. A batch for a partition whose leader was
+ * just elected here waits the moment until that leader is ready (see {@link #leadersReady}).
  *
  * <p>A producer's transactional batch to a partition where its transaction is not open yet is first
  * confirmed with its transaction coordinator (KIP-890), which from version 12 on (transaction protocol
@@ -36,6 +41,10 @@ import org.apache.kafka.common.requests.ProduceRequest;
  * does that.
  */
 public final class ProduceHandler implements ApiHandler<ProduceRequest> {
+    /** How long a batch waits for a leader just elected here to be ready, before it is refused NOT_LEADER_OR_FOLLOWER. */
+    private static final long LEADER_READY_WAIT_MS = 3_000;
+    private static final long LEADER_READY_POLL_MS = 5;
+
     private final Partitions partitions;
     private final TxnVerifier verifier;
     private final BrokerMetrics metrics;
@@ -64,6 +73,86 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         List<Partitions.Write> writes = new ArrayList<>();
         List<PartitionProduceResponse> written = new ArrayList<>();
         List<Integer> unverified = new ArrayList<>();
+        CompletableFuture<Map<Integer, Errors>> confirmed = leadersReady(data, context.executor()).thenCompose(ready -> {
+            lookUp(data, context.apiVersion(), response, writes, written, unverified);
+            return verifier.confirm(data.transactionalId(), writes, unverified, context.apiVersion());
+        });
+        // Appended in request order: a batch waiting for its leader or coordinator holds back the connection's later ones.
+        CompletableFuture<ProduceResponseData> answer = context.order().start(confirmed, refused -> {
+            List<Partitions.Write> accepted = new ArrayList<>();
+            List<Integer> acceptedAt = new ArrayList<>();
+            for (int i = 0; i < writes.size(); i++) {
+                Errors error = refused.get(i);
+                if (error == null) {
+                    accepted.add(writes.get(i));
+                    acceptedAt.add(i);
+                } else {
+                    fail(written.get(i), error, "the transaction coordinator did not confirm that this partition"
+                            + " is in the producer's transaction");
+                }
+            }
+            return partitions.append(accepted, AppendOrigin.CLIENT, data.acks(), Math.max(1, data.timeoutMs()))
+                    .thenApply(results -> {
+                        for (int i = 0; i < results.size(); i++) {
+                            fill(written.get(acceptedAt.get(i)), accepted.get(i), results.get(i));
+                        }
+                        return response;
+                    });
+        });
+        return data.acks() == 0 ? CompletableFuture.completedFuture(null) : answer;
+    }
+
+    /**
+     * Completes once no partition of the request has a leader that was just elected here and is not ready
+     * yet, or after {@link #LEADER_READY_WAIT_MS}. Refusing such a batch would break a producer: it
+     * pipelines five batches, and if the first is refused NOT_LEADER_OR_FOLLOWER and the next ones land
+     * once the leader is ready, a partition that knew nothing of the producer takes the second batch as
+     * its first (Kafka accepts any sequence from a producer it has no state for), and the first one, sent
+     * again, is out of order for good.
+     */
+    private CompletableFuture<Void> leadersReady(ProduceRequestData data, ScheduledExecutorService executor) {
+        if (!anyBecomingLeader(data)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        checkAgain(data, executor, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LEADER_READY_WAIT_MS), ready);
+        return ready;
+    }
+
+    private void checkAgain(ProduceRequestData data, ScheduledExecutorService executor, long deadline,
+                            CompletableFuture<Void> ready) {
+        try {
+            executor.schedule(() -> {
+                if (!anyBecomingLeader(data) || System.nanoTime() >= deadline) {
+                    ready.complete(null);
+                } else {
+                    checkAgain(data, executor, deadline, ready);
+                }
+            }, LEADER_READY_POLL_MS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // The connection's thread is shutting down: look up now, whatever the answer.
+            ready.complete(null);
+        }
+    }
+
+    private boolean anyBecomingLeader(ProduceRequestData data) {
+        for (ProduceRequestData.TopicProduceData t : data.topicData()) {
+            for (ProduceRequestData.PartitionProduceData p : t.partitionData()) {
+                if (partitions.isBecomingLeader(new TopicRef(t.name(), t.topicId()), p.index())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Finds each partition's leader here, answering those it cannot take; {@code writes}, {@code written}
+     * and {@code unverified} get the batches to append, their responses and the transactional ones to
+     * confirm with the coordinator first.
+     */
+    private void lookUp(ProduceRequestData data, short apiVersion, ProduceResponseData response,
+                        List<Partitions.Write> writes, List<PartitionProduceResponse> written, List<Integer> unverified) {
         for (ProduceRequestData.TopicProduceData t : data.topicData()) {
             TopicProduceResponse topicResponse = new TopicProduceResponse().setName(t.name()).setTopicId(t.topicId());
             response.responses().add(topicResponse);
@@ -85,7 +174,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                     if (!seen.open() || seen.epoch() != first.producerEpoch()) {
                         unverified.add(writes.size());
                     }
-                    writes.add(context.apiVersion() > ProduceRequest.LAST_STABLE_VERSION_BEFORE_TRANSACTION_V2
+                    writes.add(apiVersion > ProduceRequest.LAST_STABLE_VERSION_BEFORE_TRANSACTION_V2
                             ? Partitions.Write.addedWithEpoch(lookup.leader(), records)
                             : Partitions.Write.verified(lookup.leader(), records, seen));
                 } else {
@@ -94,31 +183,6 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                 written.add(pr);
             }
         }
-        // Appended in request order: a batch waiting for its coordinator holds back the connection's later ones.
-        CompletableFuture<ProduceResponseData> answer = context.order().start(
-                verifier.confirm(data.transactionalId(), writes, unverified, context.apiVersion()),
-                refused -> {
-                    List<Partitions.Write> accepted = new ArrayList<>();
-                    List<Integer> acceptedAt = new ArrayList<>();
-                    for (int i = 0; i < writes.size(); i++) {
-                        Errors error = refused.get(i);
-                        if (error == null) {
-                            accepted.add(writes.get(i));
-                            acceptedAt.add(i);
-                        } else {
-                            fail(written.get(i), error, "the transaction coordinator did not confirm that this partition"
-                                    + " is in the producer's transaction");
-                        }
-                    }
-                    return partitions.append(accepted, AppendOrigin.CLIENT, data.acks(), Math.max(1, data.timeoutMs()))
-                            .thenApply(results -> {
-                                for (int i = 0; i < results.size(); i++) {
-                                    fill(written.get(acceptedAt.get(i)), accepted.get(i), results.get(i));
-                                }
-                                return response;
-                            });
-                });
-        return data.acks() == 0 ? CompletableFuture.completedFuture(null) : answer;
     }
 
     private static RecordBatch firstBatch(MemoryRecords records) {
