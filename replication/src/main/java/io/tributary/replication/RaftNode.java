@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.ratis.client.RaftClient;
@@ -43,6 +44,8 @@ import org.apache.ratis.statemachine.StateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This broker's one Ratis server and the groups it hosts: the metadata group and replica groups. Entries
@@ -50,6 +53,8 @@ import org.apache.ratis.util.TimeDuration;
  * back once the entry is committed and applied.
  */
 public final class RaftNode implements RaftGroups, Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+
     /** The metadata group's id, the same on every cluster. */
     public static final RaftGroupId METADATA_GROUP = RaftGroupId.valueOf(
             UUID.nameUUIDFromBytes("tributary-metadata".getBytes(StandardCharsets.UTF_8)));
@@ -62,6 +67,8 @@ public final class RaftNode implements RaftGroups, Closeable {
 
     /** How recently a leader must have heard from a majority of its group to act as leader towards clients. */
     static final long LEADER_CONTACT_MS = 2_000;
+    /** How long a request through a Ratis client (to a leader elsewhere) may take before it is failed and retried. */
+    static final long CLIENT_ATTEMPT_MS = 10_000;
 
     private final ReplicationConfig config;
     private final RaftPeerId self;
@@ -246,28 +253,53 @@ public final class RaftNode implements RaftGroups, Closeable {
     }
 
     private CompletableFuture<ByteBuffer> viaClient(RaftGroupId group, ByteBuffer entry) {
-        return client(group).thenCompose(c -> c.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry))))
-                .handle(RaftNode::replyContent);
+        return throughClient(group, c -> c.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry))));
     }
 
     /** Sends a read-only query to the group's leader, wherever it is. */
     public CompletableFuture<ByteBuffer> queryLeader(RaftGroupId group, ByteBuffer query) {
-        return client(group).thenCompose(c -> c.async().sendReadOnly(Message.valueOf(UnsafeByteOperations.unsafeWrap(query))))
+        return throughClient(group, c -> c.async().sendReadOnly(Message.valueOf(UnsafeByteOperations.unsafeWrap(query))));
+    }
+
+    /**
+     * Sends a request through the group's Ratis client, giving up after {@link #CLIENT_ATTEMPT_MS}. A client
+     * whose request fails or times out is dropped, and the next one starts from the leader this broker's
+     * member knows: a Ratis client that lost its leader behind a network partition can keep waiting on it.
+     */
+    private CompletableFuture<ByteBuffer> throughClient(RaftGroupId group,
+                                                        Function<RaftClient, CompletableFuture<RaftClientReply>> request) {
+        RaftClient client;
+        try {
+            client = clients.computeIfAbsent(group, this::newClient);
+        } catch (UncheckedIOException | IllegalStateException e) {
+            // IllegalStateException: the group is here but its configuration is not loaded yet.
+            return CompletableFuture.failedFuture(new NotLeaderOrFollowerException("this broker does not host " + group
+                    + " yet: " + e.getMessage()));
+        }
+        return request.apply(client).orTimeout(CLIENT_ATTEMPT_MS, TimeUnit.MILLISECONDS)
+                .whenComplete((reply, error) -> {
+                    if (error != null && clients.remove(group, client)) {
+                        closeQuietly(client);
+                    }
+                })
                 .handle(RaftNode::replyContent);
     }
 
-    private CompletableFuture<RaftClient> client(RaftGroupId group) {
+    private RaftClient newClient(RaftGroupId group) {
         try {
-            return CompletableFuture.completedFuture(clients.computeIfAbsent(group, g -> {
-                try {
-                    return RaftClient.newBuilder().setProperties(ratisProperties(config))
-                            .setRaftGroup(server.getDivision(g).getGroup()).setClientId(ClientId.randomId()).build();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }));
-        } catch (UncheckedIOException e) {
-            return CompletableFuture.failedFuture(new NotLeaderOrFollowerException("this broker does not host " + group));
+            RaftServer.Division division = server.getDivision(group);
+            return RaftClient.newBuilder().setProperties(ratisProperties(config)).setRaftGroup(division.getGroup())
+                    .setLeaderId(division.getInfo().getLeaderId()).setClientId(ClientId.randomId()).build();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void closeQuietly(RaftClient client) {
+        try {
+            client.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("closing a Raft client failed: {}", e.toString());
         }
     }
 
