@@ -2,14 +2,11 @@ package io.tributary.replication;
 
 import io.tributary.replication.metadata.ClusterMetadata;
 import io.tributary.replication.metadata.MetadataImage;
+import io.tributary.storage.Io;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -230,15 +227,9 @@ final class StorageLoss {
             return;
         }
         Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(PENDING_FILE + ".tmp");
         StringBuilder lines = new StringBuilder();
         pending.forEach(g -> lines.append(g.getUuid()).append('\n'));
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8)));
-            ch.force(true);
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Io.writeAtomically(file, lines.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** Removes this broker from the group's configuration, if it is still there. */

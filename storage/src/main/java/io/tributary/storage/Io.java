@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
-/** Small file helpers shared by the storage classes. */
-final class Io {
+/** Small file helpers shared by the storage classes (and {@link #writeAtomically} by the replication layer). */
+public final class Io {
     private Io() {
     }
 
@@ -47,7 +47,7 @@ final class Io {
     }
 
     /** Replaces {@code target} with {@code content} so that a crash leaves either the old or the new file. */
-    static void writeAtomically(Path target, byte[] content) throws IOException {
+    public static void writeAtomically(Path target, byte[] content) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {

@@ -31,7 +31,7 @@ import org.apache.kafka.common.requests.ProduceRequest;
  * Produce: every partition's batch is validated on this leader and appended through Raft, one entry per
  * replica group. acks=1 and acks=all both answer once the entries are committed and applied (the
  * leader's own write is the commit); acks=0 is never answered. A batch for a partition whose leader was
- * just elected here waits the moment until that leader is ready (see {@link #leadersReady}).
+ * just elected here waits the moment until that leader is ready (see {@link #lookUpOnceReady}).
  *
  * <p>A producer's transactional batch to a partition where its transaction is not open yet is first
  * confirmed with its transaction coordinator (KIP-890), which from version 12 on (transaction protocol
@@ -73,8 +73,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         List<Partitions.Write> writes = new ArrayList<>();
         List<PartitionProduceResponse> written = new ArrayList<>();
         List<Integer> unverified = new ArrayList<>();
-        CompletableFuture<Map<Integer, Errors>> confirmed = leadersReady(data, context.executor()).thenCompose(ready -> {
-            lookUp(data, context.apiVersion(), response, writes, written, unverified);
+        CompletableFuture<Map<Integer, Errors>> confirmed = lookUpOnceReady(data, context.executor()).thenCompose(lookups -> {
+            collect(data, lookups, context.apiVersion(), response, writes, written, unverified);
             return verifier.confirm(data.transactionalId(), writes, unverified, context.apiVersion());
         });
         // Appended in request order: a batch waiting for its leader or coordinator holds back the connection's later ones.
@@ -103,42 +103,58 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
     }
 
     /**
-     * Completes once no partition of the request has a leader that was just elected here and is not ready
-     * yet, or after {@link #LEADER_READY_WAIT_MS}. Refusing such a batch would break a producer: it
-     * pipelines five batches, and if the first is refused NOT_LEADER_OR_FOLLOWER and the next ones land
-     * once the leader is ready, a partition that knew nothing of the producer takes the second batch as
-     * its first (Kafka accepts any sequence from a producer it has no state for), and the first one, sent
-     * again, is out of order for good.
+     * Each partition's lookup, in request order. A partition refused only because its leader, just elected
+     * here, is not ready yet is looked up again until it is, or for {@link #LEADER_READY_WAIT_MS}.
+     * Refusing such a batch would break a producer: it pipelines five batches, and if the first is refused
+     * NOT_LEADER_OR_FOLLOWER and the next ones land once the leader is ready, a partition that knew nothing
+     * of the producer takes the second batch as its first (Kafka accepts any sequence from a producer it
+     * has no state for), and the first one, sent again, is out of order for good.
      */
-    private CompletableFuture<Void> leadersReady(ProduceRequestData data, ScheduledExecutorService executor) {
-        if (!anyBecomingLeader(data)) {
-            return CompletableFuture.completedFuture(null);
+    private CompletableFuture<List<Partitions.Lookup>> lookUpOnceReady(ProduceRequestData data,
+                                                                       ScheduledExecutorService executor) {
+        List<Partitions.Lookup> lookups = lookUp(data);
+        if (!waitingForLeader(data, lookups)) {
+            return CompletableFuture.completedFuture(lookups);
         }
-        CompletableFuture<Void> ready = new CompletableFuture<>();
-        checkAgain(data, executor, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LEADER_READY_WAIT_MS), ready);
+        CompletableFuture<List<Partitions.Lookup>> ready = new CompletableFuture<>();
+        lookUpAgain(data, executor, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LEADER_READY_WAIT_MS), ready);
         return ready;
     }
 
-    private void checkAgain(ProduceRequestData data, ScheduledExecutorService executor, long deadline,
-                            CompletableFuture<Void> ready) {
+    private void lookUpAgain(ProduceRequestData data, ScheduledExecutorService executor, long deadline,
+                             CompletableFuture<List<Partitions.Lookup>> ready) {
         try {
             executor.schedule(() -> {
-                if (!anyBecomingLeader(data) || System.nanoTime() >= deadline) {
-                    ready.complete(null);
+                List<Partitions.Lookup> lookups = lookUp(data);
+                if (!waitingForLeader(data, lookups) || System.nanoTime() >= deadline) {
+                    ready.complete(lookups);
                 } else {
-                    checkAgain(data, executor, deadline, ready);
+                    lookUpAgain(data, executor, deadline, ready);
                 }
             }, LEADER_READY_POLL_MS, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
-            // The connection's thread is shutting down: look up now, whatever the answer.
-            ready.complete(null);
+            // The connection's thread is shutting down: answer with what the lookups say now.
+            ready.complete(lookUp(data));
         }
     }
 
-    private boolean anyBecomingLeader(ProduceRequestData data) {
+    private List<Partitions.Lookup> lookUp(ProduceRequestData data) {
+        List<Partitions.Lookup> lookups = new ArrayList<>();
         for (ProduceRequestData.TopicProduceData t : data.topicData()) {
             for (ProduceRequestData.PartitionProduceData p : t.partitionData()) {
-                if (partitions.isBecomingLeader(new TopicRef(t.name(), t.topicId()), p.index())) {
+                lookups.add(partitions.leader(new TopicRef(t.name(), t.topicId()), p.index(), -1));
+            }
+        }
+        return lookups;
+    }
+
+    /** Whether a partition was refused only because its leader, elected here, is not ready yet. */
+    private boolean waitingForLeader(ProduceRequestData data, List<Partitions.Lookup> lookups) {
+        int i = 0;
+        for (ProduceRequestData.TopicProduceData t : data.topicData()) {
+            for (ProduceRequestData.PartitionProduceData p : t.partitionData()) {
+                if (lookups.get(i++).error() == Errors.NOT_LEADER_OR_FOLLOWER
+                        && partitions.isBecomingLeader(new TopicRef(t.name(), t.topicId()), p.index())) {
                     return true;
                 }
             }
@@ -147,12 +163,14 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
     }
 
     /**
-     * Finds each partition's leader here, answering those it cannot take; {@code writes}, {@code written}
-     * and {@code unverified} get the batches to append, their responses and the transactional ones to
-     * confirm with the coordinator first.
+     * Answers the partitions whose lookup failed; {@code writes}, {@code written} and {@code unverified}
+     * get the batches to append, their responses and the transactional ones to confirm with the
+     * coordinator first.
      */
-    private void lookUp(ProduceRequestData data, short apiVersion, ProduceResponseData response,
-                        List<Partitions.Write> writes, List<PartitionProduceResponse> written, List<Integer> unverified) {
+    private void collect(ProduceRequestData data, List<Partitions.Lookup> lookups, short apiVersion,
+                         ProduceResponseData response, List<Partitions.Write> writes,
+                         List<PartitionProduceResponse> written, List<Integer> unverified) {
+        int i = 0;
         for (ProduceRequestData.TopicProduceData t : data.topicData()) {
             TopicProduceResponse topicResponse = new TopicProduceResponse().setName(t.name()).setTopicId(t.topicId());
             response.responses().add(topicResponse);
@@ -160,7 +178,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                 PartitionProduceResponse pr = new PartitionProduceResponse().setIndex(p.index()).setBaseOffset(-1)
                         .setLogAppendTimeMs(-1).setLogStartOffset(-1);
                 topicResponse.partitionResponses().add(pr);
-                Partitions.Lookup lookup = partitions.leader(new TopicRef(t.name(), t.topicId()), p.index(), -1);
+                Partitions.Lookup lookup = lookups.get(i++);
                 if (!lookup.found()) {
                     fail(pr, lookup.error(), null);
                     continue;
